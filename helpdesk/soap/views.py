@@ -1,0 +1,106 @@
+"""The SOAP endpoint of the embedded helpdesk: /integrationapi/index.php.
+
+`?wsdl` serves the static WSDL, `?getattachment=<token>` an attachment's content, and a POST
+runs one API call. Whatever goes wrong, the answer is a SOAP fault, never an HTML page, and no
+log line carries the request body (it holds the API password).
+"""
+
+import keyword
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .. import api
+from . import codec
+
+logger = logging.getLogger("helpdesk.soap")
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+def _python_name(name: str) -> str:
+    """getSubmittedTickets -> get_submitted_tickets; pass -> pass_."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return f"{snake}_" if keyword.iskeyword(snake) else snake
+
+
+# Every operation of the WSDL has its function in helpdesk.api; a missing one fails at import.
+OPERATIONS = {name: getattr(api, _python_name(name)) for name in codec.schema().operations}
+
+
+def _fault_response(body: bytes, status: int = 500) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type=XML_CONTENT_TYPE)
+
+
+def _client_fault(message: str, status: int = 500) -> HttpResponse:
+    return _fault_response(codec.encode_fault("Client", message), status)
+
+
+@csrf_exempt
+def endpoint(request):
+    if request.method == "GET":
+        if "wsdl" in request.GET or "WSDL" in request.GET:
+            address = f"{settings.HELPDESK_PUBLIC_URL}/integrationapi/index.php"
+            return HttpResponse(codec.wsdl_document(address), content_type=XML_CONTENT_TYPE)
+        if "getattachment" in request.GET:
+            return _attachment(request.GET["getattachment"])
+        return _client_fault("POST a SOAP envelope, or GET ?wsdl", status=405)
+    if request.method != "POST":
+        return _client_fault("POST a SOAP envelope, or GET ?wsdl", status=405)
+    return _call(request)
+
+
+def _read_body(request) -> bytes | None:
+    limit = settings.HELPDESK_SOAP_MAX_BODY
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if declared > limit:
+        return None
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _call(request) -> HttpResponse:
+    started = time.perf_counter()
+    body = _read_body(request)
+    if body is None:
+        logger.info("soap rejected: body over %s bytes", settings.HELPDESK_SOAP_MAX_BODY)
+        return _client_fault("The request body is too large", status=413)
+    operation = "?"
+    try:
+        operation, params = codec.parse_request(body)
+        api.authenticate(params.pop("user"), params.pop("password"))
+        result = OPERATIONS[operation](**{_python_name(k): v for k, v in params.items()})
+        response = HttpResponse(codec.encode_response(operation, result), content_type=XML_CONTENT_TYPE)
+        outcome = "ok"
+    except codec.DecodeError as error:
+        response, outcome = _client_fault(str(error)), "client-fault"
+    except api.ApiError as error:
+        response, outcome = _fault_response(codec.kayako_fault(error.code)), f"error {error.code}"
+    except Exception:
+        logger.exception("soap %s failed", operation)
+        response = _fault_response(codec.encode_fault("Server", "Internal error"))
+        outcome = "server-fault"
+    logger.info("soap %s %s %.1fms", operation, outcome, (time.perf_counter() - started) * 1000)
+    return response
+
+
+def _attachment(token: str):
+    attachment = api.attachment_for_token(token)
+    if attachment is None:
+        return _client_fault("Unknown or expired attachment link", status=404)
+    try:
+        content = attachment.file.open("rb")
+    except OSError:
+        logger.exception("attachment %s has no file", attachment.pk)
+        return _fault_response(codec.kayako_fault(-19), status=404)
+    response = FileResponse(
+        content, as_attachment=True, filename=attachment.name, content_type=attachment.mimetype
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,11 @@
+"""URLs of the embedded helpdesk process: the Integration API and the staff desk."""
+
+from django.urls import path
+
+from .admin import desk_site
+from .soap.views import endpoint
+
+urlpatterns = [
+    path("integrationapi/index.php", endpoint, name="helpdesk-api"),
+    path("desk/", desk_site.urls),
+]

@@ -1,0 +1,57 @@
+"""The service module: the only way the portal talks to the helpdesk (SOAP, through zeep).
+
+Import it as a package: `from portal import kayako`, then `kayako.get_department_list()`.
+"""
+
+from .errors import ERROR_CODES, KayakoError, NotFound, ProtocolError, Rejected, Unavailable
+from .service import (
+    INT32_MAX,
+    INT32_MIN,
+    SORT_KEYS,
+    add_knowledge_base_article_comment,
+    get_department_custom_fields,
+    get_department_list,
+    get_knowledge_base_article,
+    get_knowledge_base_articles,
+    get_knowledge_base_categories,
+    get_priority_list,
+    get_status_list,
+    get_submitted_ticket,
+    get_submitted_tickets,
+    get_submitted_tickets_with_extra_restrictions,
+    get_ticket_attachment,
+    get_total_submitted_tickets,
+    invalidate,
+    open_attachment_stream,
+    ping,
+    post_ticket_reply,
+    rate_knowledge_base_article,
+    reset_request_state,
+    served_stale,
+    set_custom_field_value,
+    submit_ticket,
+    update_email_address,
+    update_ticket_properties,
+)
+from .types import (
+    Article,
+    ArticleSummary,
+    AttachmentInfo,
+    Breadcrumb,
+    Category,
+    CategoryListing,
+    CustomFieldDefinition,
+    CustomFieldGroup,
+    CustomFieldValue,
+    CustomFieldValueGroup,
+    Department,
+    FieldOption,
+    NewAttachment,
+    Post,
+    PostAttachment,
+    Priority,
+    Status,
+    SubmittedTicket,
+    Ticket,
+    TicketSummary,
+)

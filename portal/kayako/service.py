@@ -1,0 +1,327 @@
+"""The 19 functions of the Integration API, as the portal calls them.
+
+Keyword arguments with the reference's defaults, frozen dataclasses out, KayakoError subclasses
+raised. Reference data and the knowledge base are cached in the Django cache in versioned
+namespaces; per-customer data never is. Writes are never retried; reads may retry once after a
+connection error.
+"""
+
+import contextvars
+import hashlib
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+
+from . import config, legacy, wire
+from .errors import NotFound, ProtocolError, Unavailable
+from .types import (
+    Article,
+    ArticleSummary,
+    AttachmentInfo,
+    CategoryListing,
+    CustomFieldGroup,
+    Department,
+    NewAttachment,
+    Priority,
+    Status,
+    SubmittedTicket,
+    Ticket,
+    TicketSummary,
+    as_bool,
+    as_int,
+    as_list,
+)
+
+INT32_MIN = -2_147_483_648
+INT32_MAX = 2_147_483_647
+SORT_KEYS = ("lastactivity", "lastreplier", "ticketstatusid", "priorityid", "departmentid")
+STALE_KEEP_SECONDS = 7 * 24 * 3600
+
+_served_stale: contextvars.ContextVar[bool] = contextvars.ContextVar("kayako_served_stale", default=False)
+
+
+def served_stale() -> bool:
+    """Whether this request was given a cached copy because the helpdesk was unavailable."""
+    return _served_stale.get()
+
+
+def reset_request_state() -> None:
+    _served_stale.set(False)
+
+
+# --- caching -------------------------------------------------------------------------------
+
+
+def _namespace_key(namespace: str) -> str:
+    server = hashlib.sha256(config.current().url.encode()).hexdigest()[:12]
+    return f"kayako:ns:{server}:{namespace}"
+
+
+def _key(namespace: str, name: str) -> str:
+    version = cache.get(_namespace_key(namespace)) or 0
+    return f"{_namespace_key(namespace)}:v{version}:{name}"
+
+
+def invalidate(namespace: str) -> None:
+    """Drop everything cached under a namespace by moving it to a new version."""
+    key = _namespace_key(namespace)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, None)
+
+
+def _cached(namespace: str, name: str, fetch, *, allow_stale: bool = True):
+    """Fresh for KAYAKO_CACHE_TTL; an older copy is served only when the helpdesk is down."""
+    key = _key(namespace, name)
+    entry = cache.get(key)
+    now = time.time()
+    if entry is not None and now - entry[0] < settings.KAYAKO_CACHE_TTL:
+        return entry[1]
+    try:
+        value = fetch()
+    except (Unavailable, ProtocolError):
+        if entry is None or not allow_stale:
+            raise
+        _served_stale.set(True)
+        return entry[1]
+    cache.set(key, (now, value), STALE_KEEP_SECONDS)
+    return value
+
+
+def _read(operation: str, **params):
+    return wire.call(operation, retry_read=True, **params)
+
+
+def _write(operation: str, **params):
+    return wire.call(operation, **params)
+
+
+def _timestamp(value: datetime | int | None, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, datetime):
+        return max(INT32_MIN, min(INT32_MAX, int(value.timestamp())))
+    return int(value)
+
+
+# --- knowledge base ------------------------------------------------------------------------
+
+
+def get_knowledge_base_categories(*, category_id: int = 0) -> CategoryListing:
+    return _cached(
+        "kb", f"categories:{category_id}",
+        lambda: CategoryListing.parse(_read("getKnowledgeBaseCategories", categoryId=category_id) or {}),
+    )
+
+
+def get_knowledge_base_articles(*, category_id: int) -> tuple[ArticleSummary, ...]:
+    return _cached(
+        "kb", f"articles:{category_id}",
+        lambda: tuple(
+            ArticleSummary.parse(a) for a in as_list(_read("getKnowledgeBaseArticles", categoryId=category_id))
+        ),
+    )
+
+
+def get_knowledge_base_article(*, article_id: int) -> Article:
+    return _cached(
+        f"article:{article_id}", "article",
+        lambda: Article.parse(_read("getKnowledgeBaseArticle", articleId=article_id) or {}, article_id),
+    )
+
+
+def _invalidate_article(article_id: int) -> None:
+    invalidate(f"article:{article_id}")
+    invalidate("kb")  # its rating shows in its category's list
+
+
+def rate_knowledge_base_article(*, article_id: int, helpful: bool) -> bool:
+    result = as_bool(_write("rateKnowledgeBaseArticle", articleId=article_id, rateType=helpful))
+    _invalidate_article(article_id)
+    return result
+
+
+def add_knowledge_base_article_comment(*, article_id: int, poster_name: str, comment: str) -> int:
+    comment_id = as_int(
+        _write("addKnowledgeBaseArticleComment", articleId=article_id, posterName=poster_name, comment=comment)
+    )
+    _invalidate_article(article_id)
+    return comment_id
+
+
+# --- reference data ------------------------------------------------------------------------
+
+
+def get_department_list() -> tuple[Department, ...]:
+    return _cached(
+        "reference", "departments",
+        lambda: tuple(sorted(
+            (Department.parse(d) for d in as_list(_read("getDepartmentList"))), key=lambda d: (d.order, d.id)
+        )),
+    )
+
+
+def get_department_custom_fields(*, department_id: int) -> tuple[CustomFieldGroup, ...]:
+    return _cached(
+        "reference", f"customfields:{department_id}",
+        lambda: tuple(sorted(
+            (CustomFieldGroup.parse(g) for g in as_list(_read("getDepartmentCustomFields", departmentId=department_id))),
+            key=lambda g: (g.display_order, g.id),
+        )),
+    )
+
+
+def get_priority_list() -> tuple[Priority, ...]:
+    return _cached(
+        "reference", "priorities",
+        lambda: tuple(sorted(
+            (Priority.parse(p) for p in as_list(_read("getPriorityList"))), key=lambda p: (p.order, p.id)
+        )),
+    )
+
+
+def get_status_list() -> tuple[Status, ...]:
+    return _cached(
+        "reference", "statuses",
+        lambda: tuple(sorted(
+            (Status.parse(s) for s in as_list(_read("getStatusList"))), key=lambda s: (s.order, s.id)
+        )),
+    )
+
+
+def ping() -> None:
+    """One uncached call, for the health check and the admin's "Test connection"."""
+    _read("getDepartmentList")
+
+
+# --- tickets (never cached: they are the customer's own) --------------------------------------
+
+
+def get_total_submitted_tickets(*, email: str) -> int:
+    return as_int(_read("getTotalSubmittedTickets", email=email))
+
+
+def get_submitted_tickets_with_extra_restrictions(
+    *,
+    email: str,
+    num_per_page: int = 10,
+    page: int = 1,
+    sort_by: str = "lastactivity",
+    order_asc: bool = False,
+    min_start_date: datetime | int | None = None,
+    max_start_date: datetime | int | None = None,
+    min_last_activity: datetime | int | None = None,
+    max_last_activity: datetime | int | None = None,
+    min_due_date: datetime | int | None = None,
+    max_due_date: datetime | int | None = None,
+    specific_department: int = 0,
+    specific_status: int = 0,
+    specific_priority: int = 0,
+) -> tuple[TicketSummary, ...]:
+    rows = _read(
+        "getSubmittedTicketsWithExtraRestrictions",
+        email=email, numPerPage=num_per_page, page=page, sortBy=sort_by, orderAsc=order_asc,
+        minStartDate=_timestamp(min_start_date, INT32_MIN), maxStartDate=_timestamp(max_start_date, INT32_MAX),
+        minLastActivity=_timestamp(min_last_activity, INT32_MIN),
+        maxLastActivity=_timestamp(max_last_activity, INT32_MAX),
+        minDueDate=_timestamp(min_due_date, INT32_MIN), maxDueDate=_timestamp(max_due_date, INT32_MAX),
+        specificDepartment=specific_department, specificStatus=specific_status,
+        specificPriority=specific_priority,
+    )
+    return tuple(TicketSummary.parse(row) for row in as_list(rows))
+
+
+def get_submitted_tickets(
+    *, email: str, num_per_page: int = 10, page: int = 1, sort_by: str = "lastactivity", order_asc: bool = False
+) -> tuple[TicketSummary, ...]:
+    rows = _read(
+        "getSubmittedTickets", email=email, numPerPage=num_per_page, page=page, sortBy=sort_by, orderAsc=order_asc
+    )
+    return tuple(TicketSummary.parse(row) for row in as_list(rows))
+
+
+def get_submitted_ticket(*, email: str, ticket_id: int) -> Ticket:
+    reply = _read("getSubmittedTicket", email=email, ticketId=ticket_id)
+    # An original PHP server answers a serialize()'d string, or false for a missing ticket.
+    if isinstance(reply, str):
+        if reply.strip().lower() in ("", "false", "0", "b:0;"):
+            raise NotFound(-13, "getSubmittedTicket")
+        try:
+            reply = legacy.php_unserialize(reply)
+        except ValueError:
+            raise ProtocolError("getSubmittedTicket: unreadable serialized ticket") from None
+    if not isinstance(reply, dict):
+        raise ProtocolError("getSubmittedTicket: unexpected reply")
+    return Ticket.parse(reply)
+
+
+def _attachments(attachments: Iterable[NewAttachment]) -> dict:
+    return {"item": [{"name": a.name, "type": a.mime_type, "url": a.url} for a in attachments]}
+
+
+def _customs(customs: Mapping[int, str | Iterable[str]]) -> dict:
+    """Custom values for the wire; several values of one field are joined by newlines."""
+    items = []
+    for field_id, value in customs.items():
+        text = value if isinstance(value, str) else "\n".join(value)
+        items.append({"id": int(field_id), "value": text})
+    return {"item": items}
+
+
+def submit_ticket(
+    *,
+    email: str,
+    department_id: int,
+    priority_id: int,
+    full_name: str,
+    subject: str,
+    message: str,
+    attachments: Iterable[NewAttachment] = (),
+    send_auto: bool = True,
+    pass_type: int = 0,
+    password: str | None = None,
+    customs: Mapping[int, str | Iterable[str]] | None = None,
+) -> SubmittedTicket:
+    reply = _write(
+        "submitTicket",
+        email=email, departmentId=department_id, priorityId=priority_id, fullName=full_name,
+        subject=subject, message=message, attachments=_attachments(attachments), sendAuto=send_auto,
+        passType=pass_type, **{"pass": password}, customs=_customs(customs or {}),
+    )
+    return SubmittedTicket.parse(reply or {})
+
+
+def post_ticket_reply(*, email: str, ticket_id: int, reply: str, attachments: Iterable[NewAttachment] = ()) -> bool:
+    return as_bool(
+        _write("postTicketReply", email=email, ticketId=ticket_id, reply=reply, attachments=_attachments(attachments))
+    )
+
+
+def update_ticket_properties(*, email: str, ticket_id: int, new_status: int = 0, new_priority: int = 0) -> bool:
+    return as_bool(
+        _write("updateTicketProperties", email=email, ticketId=ticket_id, newStatus=new_status, newPriority=new_priority)
+    )
+
+
+def set_custom_field_value(*, ticket_id: int, custom_field_id: int, value: str | Iterable[str]) -> bool:
+    """setCustomFieldValue(typeid, customField, value). It takes no email: check ownership first."""
+    text = value if isinstance(value, str) else "\n".join(value)
+    return as_bool(_write("setCustomFieldValue", typeid=ticket_id, customField=custom_field_id, value=text))
+
+
+def get_ticket_attachment(*, email: str, ticket_id: int, attachment_id: int) -> AttachmentInfo:
+    reply = _read("getTicketAttachment", email=email, ticketId=ticket_id, attachmentId=attachment_id)
+    return AttachmentInfo.parse(reply or {})
+
+
+def update_email_address(*, old_email: str, new_email: str) -> bool:
+    return as_bool(_write("updateEmailAddress", oldEmail=old_email, newEmail=new_email))
+
+
+def open_attachment_stream(url: str):
+    """The content of an attachment URL from getTicketAttachment, as a streamed response."""
+    return wire.open_stream(url)

@@ -1,0 +1,18 @@
+"""URLs of the portal process."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("kb/", include("kb.urls")),
+    path("tickets/", include("tickets.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -1,0 +1,76 @@
+"""Fixtures shared by the whole suite.
+
+`helpdesk` serves the project (portal and embedded helpdesk) on a live port and points the
+portal's service module at it, so every portal test goes over real SOAP. `page` is a page of a
+headless Debian chromium driven by Playwright that fails the test on any console error.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse to be
+# used from it otherwise.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_connection():
+    from portal.kayako import config, wire
+
+    cache.clear()
+    config.invalidate()
+    wire.reset()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def helpdesk(live_server, transactional_db, settings):
+    """The live server, with the portal configured to call its embedded helpdesk."""
+    host = urlsplit(live_server.url).hostname
+    settings.KAYAKO_API_URL = f"{live_server.url}/integrationapi/index.php"
+    settings.HELPDESK_PUBLIC_URL = live_server.url
+    settings.PORTAL_PUBLIC_URL = live_server.url
+    settings.HELPDESK_ATTACHMENT_HOSTS = [host]
+    settings.ALLOWED_HOSTS = ["*"]
+    return live_server
+
+
+@pytest.fixture
+def demo(helpdesk):
+    """The live helpdesk with the demo data loaded."""
+    call_command("seed_demo", verbosity=0)
+    return helpdesk
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors
+    yield page
+    context.close()
+    assert not errors, f"console errors: {errors}"

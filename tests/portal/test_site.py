@@ -1,0 +1,104 @@
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/integrationapi/index.php"
+
+
+@pytest.mark.django_db
+def test_home_has_the_site_shell(client):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="en">' in html
+    assert 'href="#main"' in html and 'id="main"' in html
+    for label in ("Knowledge base", "My tickets", "Submit a ticket", "Sign in"):
+        assert label in html
+    assert 'role="search"' in html
+
+
+@pytest.mark.django_db
+def test_csp_forbids_inline_scripts(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert "'self'" in script_src and "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.django_db
+def test_templates_have_no_inline_scripts_or_handlers():
+    offenders = []
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        text = template.read_text()
+        if "<script>" in text or "<script " in text and "src=" not in text.split("<script ", 1)[1].split(">")[0]:
+            offenders.append(str(template))
+        if any(f" on{event}=" in text for event in ("click", "load", "submit", "change", "input", "error")):
+            offenders.append(str(template))
+    assert not offenders
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_the_sites_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+    assert "Skip to main content" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_server_error_is_the_sites_500(rf):
+    from portal.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_health_reports_a_reachable_helpdesk(helpdesk):
+    response = Client().get("/health/")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["database"] == "ok"
+    assert body["helpdesk"]["reachable"] is True
+    assert body["helpdesk"]["latency_ms"] > 0
+
+
+@pytest.mark.django_db
+def test_health_is_200_when_the_helpdesk_is_down(client, settings):
+    settings.KAYAKO_API_URL = closed_port_url()
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["helpdesk"] == {"reachable": False, "latency_ms": None, "error": "unavailable"}
+
+
+def test_check_deploy_has_no_warnings_with_production_settings(tmp_path):
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "a-production-secret-" + "x7Q9r2L5k8M3n6P1" * 4,
+        "ALLOWED_HOSTS": "support.example.com",
+        "HTTPS": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
