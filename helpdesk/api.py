@@ -350,8 +350,9 @@ def _date_range(column: str, low: int, high: int, *, nullable: bool = False) -> 
     """A range filter; the 32-bit defaults mean no filter. A missing due time counts as 0."""
     if low <= INT32_MIN and high >= INT32_MAX:
         return Q()
+    # Whole seconds, as the API's timestamps: "at most high" is "before high + 1".
     in_range = Q(**{f"{column}__gte": _from_timestamp(max(low, INT32_MIN))}) & Q(
-        **{f"{column}__lte": _from_timestamp(min(high, INT32_MAX))}
+        **{f"{column}__lt": _from_timestamp(min(high, INT32_MAX) + 1)}
     )
     if nullable and low <= 0 <= high:
         return in_range | Q(**{f"{column}__isnull": True})

@@ -32,7 +32,10 @@ OPERATIONS = {name: getattr(api, _python_name(name)) for name in codec.schema().
 
 
 def _fault_response(body: bytes, status: int = 500) -> HttpResponse:
-    return HttpResponse(body, status=status, content_type=XML_CONTENT_TYPE)
+    response = HttpResponse(body, status=status, content_type=XML_CONTENT_TYPE)
+    # A fault is an answer, not a crash: keep django.request from logging it as a server error.
+    response._has_been_logged = True
+    return response
 
 
 def _client_fault(message: str, status: int = 500) -> HttpResponse:
