@@ -63,7 +63,7 @@ def api(demo):
 class _FileHandler(http.server.BaseHTTPRequestHandler):
     files: dict[str, bytes] = {}
 
-    def do_GET(self):  # noqa: N802 - the stdlib's name
+    def do_GET(self):
         body = self.files.get(self.path)
         if body is None:
             self.send_response(404)

@@ -44,7 +44,7 @@ def test_templates_have_no_inline_scripts_or_handlers():
         if ".venv" in template.parts:
             continue
         text = template.read_text()
-        if "<script>" in text or "<script " in text and "src=" not in text.split("<script ", 1)[1].split(">")[0]:
+        if "<script>" in text or ("<script " in text and "src=" not in text.split("<script ", 1)[1].split(">")[0]):
             offenders.append(str(template))
         if any(f" on{event}=" in text for event in ("click", "load", "submit", "change", "input", "error")):
             offenders.append(str(template))
