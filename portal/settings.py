@@ -224,3 +224,11 @@ HELPDESK_ATTACHMENT_URL_TTL = env.int("HELPDESK_ATTACHMENT_URL_TTL", default=300
 HELPDESK_SOAP_MAX_BODY = env.int("HELPDESK_SOAP_MAX_BODY", default=2 * 1024 * 1024)
 # "random" gives masks like ABC-123456; "sequential" makes the mask the ticket id.
 HELPDESK_TICKET_NUMBERING = env.str("HELPDESK_TICKET_NUMBERING", default="random")
+
+# --- Knowledge base ---
+# The local search index is refreshed in the background when older than this (seconds).
+KB_INDEX_MAX_AGE = env.int("KB_INDEX_MAX_AGE", default=3600)
+KB_INDEX_REFRESH_LOCK_SECONDS = 600
+KB_COMMENT_MAX_LENGTH = 2000
+KB_COMMENT_RATE_LIMIT = (5, 600)  # comments per client IP, per seconds
+KB_RATE_RATE_LIMIT = (30, 600)  # votes per client IP, per seconds

@@ -1,0 +1,35 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from portal.abuse import HoneypotForm
+
+
+class CommentForm(HoneypotForm):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=settings.KB_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Up to %(count)s characters. Comments are public.") % {"count": settings.KB_COMMENT_MAX_LENGTH},
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        return name
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if not comment:
+            raise forms.ValidationError(_("Write a comment."))
+        return comment
+
+
+class RatingForm(forms.Form):
+    helpful = forms.TypedChoiceField(choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search the knowledge base"), max_length=200, required=False)

@@ -1,0 +1,158 @@
+"""Searching the knowledge base, which the API cannot do: a local index filled through the API,
+searched with the database's own engine (PostgreSQL full-text search, SQLite FTS5)."""
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from portal import kayako
+from portal.html import html_to_text
+
+from .models import IndexedArticle, IndexState
+
+logger = logging.getLogger(__name__)
+MARK_START, MARK_END = "\x02", "\x03"
+MAX_TERMS = 8
+REFRESH_LOCK = "kb:index-refresh"
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    title: str
+    path: str
+    snippet: SafeString
+
+
+# --- filling the index ----------------------------------------------------------------------
+
+
+def _walk(category_id: int, path: tuple[str, ...], seen: set[int]):
+    """(article id, path) for every article under a category, depth first."""
+    for summary in kayako.get_knowledge_base_articles(category_id=category_id):
+        yield summary.id, path
+    for child in kayako.get_knowledge_base_categories(category_id=category_id).categories:
+        if child.id not in seen:  # a cycle in the helpdesk's tree must not loop forever
+            seen.add(child.id)
+            yield from _walk(child.id, (*path, child.title), seen)
+
+
+def _clean(text: str) -> str:
+    return text.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def sync() -> int:
+    """Copy every article's text from the helpdesk into the index; returns how many."""
+    now = timezone.now()
+    rows = []
+    for article_id, path in _walk(0, (), {0}):
+        article = kayako.get_knowledge_base_article(article_id=article_id)
+        rows.append(IndexedArticle(
+            article_id=article_id, title=_clean(article.title)[:255], body=_clean(html_to_text(article.body)),
+            path=" › ".join(path)[:500], synced=now,
+        ))
+    with transaction.atomic():
+        IndexedArticle.objects.all().delete()
+        IndexedArticle.objects.bulk_create(rows)
+        if connection.vendor == "postgresql":
+            IndexedArticle.objects.update(
+                search_vector=SearchVector("title", weight="A", config="english")
+                + SearchVector("body", weight="B", config="english")
+            )
+        elif connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM kb_search")
+                cursor.execute("INSERT INTO kb_search(rowid, title, body) SELECT article_id, title, body FROM kb_indexedarticle")
+        IndexState.objects.update_or_create(pk=1, defaults={"finished": now, "articles": len(rows)})
+    logger.info("kb index: %s articles", len(rows))
+    return len(rows)
+
+
+def is_stale() -> bool:
+    state = IndexState.objects.filter(pk=1).first()
+    max_age = timedelta(seconds=settings.KB_INDEX_MAX_AGE)
+    return state is None or state.finished is None or timezone.now() - state.finished > max_age
+
+
+def refresh_in_background() -> threading.Thread | None:
+    """Start a sync in a thread when the index is older than KB_INDEX_MAX_AGE; never waits for it.
+
+    One refresh at a time across processes (a cache lock); a failure leaves the old index.
+    """
+    if not is_stale() or not cache.add(REFRESH_LOCK, 1, settings.KB_INDEX_REFRESH_LOCK_SECONDS):
+        return None
+
+    def run():
+        try:
+            sync()
+        except kayako.KayakoError as error:
+            logger.warning("kb index refresh failed: %s", error)
+        except Exception:
+            logger.exception("kb index refresh failed")
+        finally:
+            cache.delete(REFRESH_LOCK)
+            connection.close()
+
+    thread = threading.Thread(target=run, name="kb-index-refresh", daemon=True)
+    thread.start()
+    return thread
+
+
+# --- searching ------------------------------------------------------------------------------
+
+
+def _terms(query: str) -> list[str]:
+    return re.findall(r"\w+", query.lower())[:MAX_TERMS]
+
+
+def _highlight(snippet: str) -> SafeString:
+    """Escape the snippet, then turn the engine's markers into <mark>."""
+    escaped = escape(snippet)
+    return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
+
+
+def search(query: str, *, limit: int = 20) -> list[Hit]:
+    terms = _terms(query)
+    if not terms:
+        return []
+    if connection.vendor == "postgresql":
+        return _search_postgresql(terms, limit)
+    return _search_sqlite(terms, limit)
+
+
+def _search_sqlite(terms: list[str], limit: int) -> list[Hit]:
+    match = " ".join(f'"{term}"*' for term in terms)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.article_id, a.title, a.path, snippet(kb_search, 1, %s, %s, '…', 16) "
+            "FROM kb_search JOIN kb_indexedarticle a ON a.article_id = kb_search.rowid "
+            "WHERE kb_search MATCH %s ORDER BY bm25(kb_search, 10.0, 1.0) LIMIT %s",
+            [MARK_START, MARK_END, match, limit],
+        )
+        return [Hit(row[0], row[1], row[2], _highlight(row[3])) for row in cursor.fetchall()]
+
+
+def _search_postgresql(terms: list[str], limit: int) -> list[Hit]:
+    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="english")
+    rows = (
+        IndexedArticle.objects.filter(search_vector=query)
+        .annotate(
+            rank=SearchRank("search_vector", query),
+            snippet=SearchHeadline(
+                "body", query, config="english", start_sel=MARK_START, stop_sel=MARK_END,
+                max_words=30, min_words=12, short_word=2,
+            ),
+        )
+        .order_by("-rank", "title")[:limit]
+    )
+    return [Hit(r.article_id, r.title, r.path, _highlight(r.snippet)) for r in rows]
