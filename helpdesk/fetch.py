@@ -5,7 +5,6 @@ lead anywhere), a timeout and a size cap. The content is spooled to a temporary 
 memory stays flat whatever the size.
 """
 
-import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,7 +12,9 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
+from django.utils.text import get_valid_filename
 
 CHUNK_SIZE = 64 * 1024
 SPOOL_IN_MEMORY_UP_TO = 1024 * 1024
@@ -39,11 +40,12 @@ class Fetched:
 
 
 def safe_filename(name: str) -> str:
-    """A file name without paths, control characters or anything a shell or browser minds."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name)
-    name = re.sub(r'[<>:"|?*;]', "_", name).strip(" .")
-    return name[:200] or "attachment"
+    """The last part of a path, reduced to characters that are safe everywhere (Django's rule)."""
+    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    try:
+        return get_valid_filename(base.strip(" ."))[-200:]
+    except SuspiciousFileOperation:  # nothing usable left
+        return "attachment"
 
 
 def fetch_url(url: str) -> Fetched:

@@ -142,8 +142,8 @@ def search(request):
 
 @require_GET
 def suggest(request):
-    """An HTML fragment of up to 5 articles matching `q`, for the ticket form."""
-    form = SearchForm(request.GET)
+    """An HTML fragment of up to 5 articles matching `q` (or `subject`, as the ticket form sends it)."""
+    form = SearchForm({"q": request.GET.get("q") or request.GET.get("subject", "")})
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     kb_search.refresh_in_background()
     hits = kb_search.search(query, limit=5) if len(query) >= 3 else []

@@ -232,3 +232,16 @@ KB_INDEX_REFRESH_LOCK_SECONDS = 600
 KB_COMMENT_MAX_LENGTH = 2000
 KB_COMMENT_RATE_LIMIT = (5, 600)  # comments per client IP, per seconds
 KB_RATE_RATE_LIMIT = (30, 600)  # votes per client IP, per seconds
+
+# --- Tickets ---
+TICKET_UPLOAD_MAX_FILE_BYTES = env.int("TICKET_UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+TICKET_UPLOAD_MAX_TOTAL_BYTES = env.int("TICKET_UPLOAD_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
+TICKET_UPLOAD_MAX_FILES = 10
+# Staged uploads are served to the helpdesk only while a call is running, for at most this long.
+STAGED_UPLOAD_OFFER_SECONDS = env.int("STAGED_UPLOAD_OFFER_SECONDS", default=120)
+STAGED_UPLOAD_KEEP_SECONDS = 24 * 3600  # kept for a retry after a failed submit, then removed
+# Someone not signed in may submit a ticket with name and email.
+TICKETS_GUEST_SUBMISSION = env.bool("TICKETS_GUEST_SUBMISSION", default=True)
+TICKETS_GUEST_RATE_LIMIT = (5, 3600)  # guest tickets per client IP, per seconds
+# Status titles that mean "closed", for the Close and Reopen buttons.
+TICKETS_CLOSED_STATUS_TITLES = env.list("TICKETS_CLOSED_STATUS_TITLES", default=["Closed", "Resolved"])

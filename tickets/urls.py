@@ -5,5 +5,14 @@ from . import views
 app_name = "tickets"
 urlpatterns = [
     path("", views.ticket_list, name="list"),
+    path("badges.css", views.badges_css, name="badges-css"),
     path("new/", views.ticket_submit, name="submit"),
+    path("new/fields/", views.submit_fields, name="submit-fields"),
+    path("sent/<str:mask>/", views.guest_submitted, name="submitted"),
+    path("staged/<str:token>/<str:name>", views.staged_file, name="staged"),
+    path("<int:ticket_id>/", views.ticket_detail, name="detail"),
+    path("<int:ticket_id>/reply/", views.ticket_reply, name="reply"),
+    path("<int:ticket_id>/properties/", views.ticket_properties, name="properties"),
+    path("<int:ticket_id>/fields/", views.ticket_custom_values, name="custom-values"),
+    path("<int:ticket_id>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
 ]

@@ -1,5 +1,6 @@
 // Small behaviours for the whole site. No inline scripts anywhere: the CSP forbids them.
 "use strict";
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   // A form marked data-once disables its submit buttons after the first submit (double clicks).
   document.querySelectorAll("form[data-once]").forEach(function (form) {

@@ -1,0 +1,278 @@
+"""Ticket forms. Custom fields are built from the department's definitions at run time: one
+field per definition, named cf_<id>, the definition kept on the field, options in their order,
+preselected options as initial values (pretix's habit); a table maps field types to builders."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal import kayako
+from portal.abuse import HoneypotForm
+
+PAGE_SIZES = (10, 25, 50)
+SORT_CHOICES = [
+    ("lastactivity", _("Last activity")),
+    ("lastreplier", _("Last replier")),
+    ("ticketstatusid", _("Status")),
+    ("priorityid", _("Priority")),
+    ("departmentid", _("Department")),
+]
+
+
+# --- custom fields from definitions --------------------------------------------------------
+
+
+def _choices(definition: kayako.CustomFieldDefinition):
+    return [(o.value, o.value) for o in definition.options]
+
+
+def _selected(definition: kayako.CustomFieldDefinition) -> list[str]:
+    return [o.value for o in definition.options if o.selected]
+
+
+def _text(definition, widget=None):
+    return forms.CharField(initial=definition.default_value, widget=widget, max_length=10_000)
+
+
+def _single_choice(definition, widget):
+    selected = _selected(definition)
+    choices = _choices(definition)
+    if widget is forms.Select and not definition.is_required:
+        choices = [("", _("(none)")), *choices]
+    return forms.ChoiceField(choices=choices, widget=widget, initial=selected[0] if selected else None)
+
+
+def _multiple_choice(definition, widget):
+    return forms.MultipleChoiceField(choices=_choices(definition), widget=widget, initial=_selected(definition))
+
+
+FIELD_BUILDERS = {
+    kayako.types.FIELD_TEXT: lambda d: _text(d),
+    kayako.types.FIELD_TEXTAREA: lambda d: _text(d, forms.Textarea(attrs={"rows": 3})),
+    kayako.types.FIELD_PASSWORD: lambda d: _text(d, forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"})),
+    kayako.types.FIELD_CHECKBOX: lambda d: _multiple_choice(d, forms.CheckboxSelectMultiple),
+    kayako.types.FIELD_RADIO: lambda d: _single_choice(d, forms.RadioSelect),
+    kayako.types.FIELD_SELECT: lambda d: _single_choice(d, forms.Select),
+    kayako.types.FIELD_MULTISELECT: lambda d: _multiple_choice(d, forms.SelectMultiple),
+}
+
+
+def field_name(definition: kayako.CustomFieldDefinition) -> str:
+    return f"cf_{definition.id}"
+
+
+class CustomFieldsMixin:
+    """Adds one form field per custom field definition, grouped in display order."""
+
+    def add_custom_fields(self, groups: tuple[kayako.CustomFieldGroup, ...], *, values: dict[int, list[str]] | None = None):
+        self.custom_groups = []
+        for group in groups:
+            names = []
+            for definition in group.fields:
+                builder = FIELD_BUILDERS.get(definition.field_type)
+                if builder is None:
+                    continue  # a type this portal does not know: leave it to the helpdesk's default
+                field = builder(definition)
+                field.label = definition.title
+                field.help_text = definition.description
+                field.required = definition.is_required
+                field.definition = definition
+                if values is not None and definition.id in values:
+                    current = values[definition.id]
+                    field.initial = current if definition.is_multi_valued else (current[0] if current else "")
+                self.fields[field_name(definition)] = field
+                names.append(field_name(definition))
+            if names:
+                self.custom_groups.append((group, names))
+
+    def custom_field_values(self) -> dict[int, str | list[str]]:
+        return {
+            field.definition.id: self.cleaned_data.get(name) or ([] if field.definition.is_multi_valued else "")
+            for name, field in self.fields.items()
+            if hasattr(field, "definition")
+        }
+
+    def custom_group_fields(self):
+        """[(group, [bound fields])] for templates."""
+        return [(group, [self[name] for name in names]) for group, names in self.custom_groups]
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            if upload.size == 0:
+                raise forms.ValidationError(_("“%(name)s” is empty.") % {"name": upload.name})
+            if upload.size > settings.TICKET_UPLOAD_MAX_FILE_BYTES:
+                raise forms.ValidationError(_("“%(name)s” is larger than %(limit)s.") % {
+                    "name": upload.name, "limit": filesizeformat(settings.TICKET_UPLOAD_MAX_FILE_BYTES)})
+        return cleaned
+
+
+class AttachmentsMixin:
+    """Uploads plus the ones staged by an earlier attempt (their tokens come back as `staged`)."""
+
+    def check_upload_totals(self, staged_sizes: list[int]):
+        uploads = self.cleaned_data.get("attachments") or []
+        count = len(uploads) + len(staged_sizes)
+        total = sum(u.size for u in uploads) + sum(staged_sizes)
+        if count > settings.TICKET_UPLOAD_MAX_FILES:
+            self.add_error("attachments", _("Attach at most %(count)s files.") % {
+                "count": settings.TICKET_UPLOAD_MAX_FILES})
+        elif total > settings.TICKET_UPLOAD_MAX_TOTAL_BYTES:
+            self.add_error("attachments", _("All attachments together must stay under %(limit)s.") % {
+                "limit": filesizeformat(settings.TICKET_UPLOAD_MAX_TOTAL_BYTES)})
+
+
+def attachments_field():
+    return MultipleFileField(
+        label=_("Attachments"), required=False,
+        help_text=_("Up to %(size)s per file, %(total)s in all.") % {
+            "size": filesizeformat(settings.TICKET_UPLOAD_MAX_FILE_BYTES),
+            "total": filesizeformat(settings.TICKET_UPLOAD_MAX_TOTAL_BYTES)},
+    )
+
+
+# --- submit --------------------------------------------------------------------------------
+
+
+class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    full_name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.EmailField(label=_("Your email address"))
+    department = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}), max_length=100_000)
+    attachments = None  # set in __init__ (its help text depends on settings)
+
+    def __init__(self, *args, departments, priorities, custom_groups, guest: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()
+        self.fields["department"].choices = [(d.id, d.title) for d in departments]
+        self.fields["priority"].choices = [(p.id, p.title) for p in priorities]
+        # With JavaScript, changing the department swaps its custom fields in place, keeping
+        # what was typed; typing a subject shows matching articles (the KB's suggest fragment).
+        self.fields["department"].widget.attrs.update({
+            "hx-get": reverse("tickets:submit-fields"), "hx-target": "#custom-fields", "hx-trigger": "change",
+            "hx-include": "[name^='cf_']",
+        })
+        self.fields["subject"].widget.attrs.update({
+            "hx-get": reverse("kb:suggest"), "hx-target": "#kb-suggestions", "autocomplete": "off",
+            "hx-trigger": "input changed delay:400ms",
+        })
+        if not guest:
+            del self.fields["full_name"], self.fields["email"], self.fields["website"]
+        self.add_custom_fields(custom_groups)
+
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"].strip()
+        if not subject:
+            raise forms.ValidationError(_("This field is required."))
+        return subject
+
+    def clean_message(self):
+        message = self.cleaned_data["message"]
+        if not message.strip():
+            raise forms.ValidationError(_("This field is required."))
+        return message
+
+
+class ReplyForm(AttachmentsMixin, forms.Form):
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    reply = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()
+
+    def clean_reply(self):
+        reply = self.cleaned_data["reply"]
+        if not reply.strip():
+            raise forms.ValidationError(_("Write a reply before sending it."))
+        return reply
+
+
+class PropertiesForm(forms.Form):
+    status = forms.TypedChoiceField(label=_("Status"), coerce=int, required=False)
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, required=False)
+
+    def __init__(self, *args, statuses, priorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s.id, s.title) for s in statuses]
+        self.fields["priority"].choices = [(p.id, p.title) for p in priorities]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("status") and not cleaned.get("priority"):
+            raise forms.ValidationError(_("Choose a new status or priority."))
+        return cleaned
+
+
+class CustomValuesForm(CustomFieldsMixin, forms.Form):
+    def __init__(self, *args, custom_groups, values, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_custom_fields(custom_groups, values=values)
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+class TicketListForm(forms.Form):
+    """The list's state, all in the query string. Invalid values are errors, never a crash."""
+
+    page = forms.IntegerField(min_value=1, required=False)
+    per_page = forms.TypedChoiceField(
+        label=_("Per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+    order = forms.ChoiceField(label=_("Order"), choices=[("desc", _("Descending")), ("asc", _("Ascending"))],
+                              required=False)
+    department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False)
+    status = forms.TypedChoiceField(label=_("Status"), coerce=int, required=False)
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, required=False)
+    created_from = forms.DateField(label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    activity_from = forms.DateField(label=_("Active from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    activity_to = forms.DateField(label=_("Active until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_to = forms.DateField(label=_("Due until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    FILTERS = ("department", "status", "priority", "created_from", "created_to", "activity_from", "activity_to",
+               "due_from", "due_to")
+
+    def __init__(self, *args, departments, statuses, priorities, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+        self.fields["page"].widget = forms.HiddenInput()
+        any_choice = [("", _("Any"))]
+        self.fields["department"].choices = any_choice + [(d.id, d.title) for d in departments]
+        self.fields["status"].choices = any_choice + [(s.id, s.title) for s in statuses]
+        self.fields["priority"].choices = any_choice + [(p.id, p.title) for p in priorities]
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end in (("created_from", "created_to"), ("activity_from", "activity_to"), ("due_from", "due_to")):
+            if cleaned.get(start) and cleaned.get(end) and cleaned[start] > cleaned[end]:
+                self.add_error(end, _("This date is before the start of the range."))
+        return cleaned
+
+    def value(self, name, default):
+        """The cleaned value, or the default when the field is empty or invalid."""
+        if not self.is_bound or name in self.errors:
+            return default
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value

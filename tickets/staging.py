@@ -1,0 +1,99 @@
+"""Uploads staged for the helpdesk to fetch: stored under a 256-bit random token, offered at
+PORTAL_PUBLIC_URL only while the API call that hands them over runs, deleted afterwards."""
+
+import mimetypes
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from portal import kayako
+
+from .models import StagedUpload
+
+MIME_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def owner_key(request) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if not request.session.session_key:
+        request.session.save()
+    return f"session:{request.session.session_key}"
+
+
+def clean_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip(" .")
+    try:
+        return get_valid_filename(base)[-200:]
+    except SuspiciousFileOperation:
+        return "attachment"
+
+
+def _mime_type(upload, name: str) -> str:
+    declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if MIME_TYPE.match(declared):
+        return declared
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def stage(request, upload) -> StagedUpload:
+    name = clean_name(upload.name)
+    token = secrets.token_urlsafe(32)
+    path = default_storage.save(f"staging/{token}/{name}", upload)
+    return StagedUpload.objects.create(
+        token=token, owner=owner_key(request), name=name, mime_type=_mime_type(upload, name),
+        size=upload.size, path=path,
+    )
+
+
+def owned(request, tokens: Iterable[str]) -> list[StagedUpload]:
+    """The staged uploads among `tokens` that belong to this visitor (others' tokens are ignored)."""
+    tokens = [t for t in tokens if t][: settings.TICKET_UPLOAD_MAX_FILES]
+    if not tokens:
+        return []
+    return list(StagedUpload.objects.filter(owner=owner_key(request), token__in=tokens).order_by("id"))
+
+
+@contextmanager
+def offered(uploads: list[StagedUpload]) -> Iterator[list[kayako.NewAttachment]]:
+    """The uploads as attachments for the API, fetchable only inside this block."""
+    until = timezone.now() + timedelta(seconds=settings.STAGED_UPLOAD_OFFER_SECONDS)
+    StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(offered_until=until)
+    try:
+        yield [
+            kayako.NewAttachment(
+                name=u.name, mime_type=u.mime_type,
+                url=settings.PORTAL_PUBLIC_URL + reverse("tickets:staged", args=[u.token, u.name]),
+            )
+            for u in uploads
+        ]
+    finally:
+        StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(offered_until=None)
+
+
+def discard(uploads: Iterable[StagedUpload]) -> None:
+    for upload in uploads:
+        default_storage.delete(upload.path)
+        upload.delete()
+
+
+def discard_expired() -> None:
+    cutoff = timezone.now() - timedelta(seconds=settings.STAGED_UPLOAD_KEEP_SECONDS)
+    discard(StagedUpload.objects.filter(created__lt=cutoff)[:100])
+
+
+def offered_upload(token: str) -> StagedUpload | None:
+    return StagedUpload.objects.filter(token=token, offered_until__gt=timezone.now()).first()
+
+
+def open_file(upload: StagedUpload):
+    return default_storage.open(upload.path, "rb")
