@@ -121,17 +121,19 @@ def _highlight(snippet: str) -> SafeString:
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
 
 
-def search(query: str, *, limit: int = 20) -> list[Hit]:
+def search(query: str, *, limit: int = 20, any_word: bool = False) -> list[Hit]:
+    """Articles with every word of the query (prefixes count), best first; with `any_word`,
+    articles with any of them, as suits a ticket subject typed as a sentence."""
     terms = _terms(query)
     if not terms:
         return []
     if connection.vendor == "postgresql":
-        return _search_postgresql(terms, limit)
-    return _search_sqlite(terms, limit)
+        return _search_postgresql(terms, limit, any_word)
+    return _search_sqlite(terms, limit, any_word)
 
 
-def _search_sqlite(terms: list[str], limit: int) -> list[Hit]:
-    match = " ".join(f'"{term}"*' for term in terms)
+def _search_sqlite(terms: list[str], limit: int, any_word: bool) -> list[Hit]:
+    match = (" OR " if any_word else " ").join(f'"{term}"*' for term in terms)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT a.article_id, a.title, a.path, snippet(kb_search, 1, %s, %s, '…', 16) "
@@ -142,8 +144,9 @@ def _search_sqlite(terms: list[str], limit: int) -> list[Hit]:
         return [Hit(row[0], row[1], row[2], _highlight(row[3])) for row in cursor.fetchall()]
 
 
-def _search_postgresql(terms: list[str], limit: int) -> list[Hit]:
-    query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config="english")
+def _search_postgresql(terms: list[str], limit: int, any_word: bool) -> list[Hit]:
+    operator = " | " if any_word else " & "
+    query = SearchQuery(operator.join(f"{term}:*" for term in terms), search_type="raw", config="english")
     rows = (
         IndexedArticle.objects.filter(search_vector=query)
         .annotate(

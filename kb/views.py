@@ -146,5 +146,5 @@ def suggest(request):
     form = SearchForm({"q": request.GET.get("q") or request.GET.get("subject", "")})
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     kb_search.refresh_in_background()
-    hits = kb_search.search(query, limit=5) if len(query) >= 3 else []
+    hits = kb_search.search(query, limit=5, any_word=True) if len(query) >= 3 else []
     return render(request, "kb/_suggestions.html", {"hits": hits, "query": query})

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import kayako
 from portal.abuse import rate_limited
-from portal.accounts import customer_email, customer_name, customer_required
+from portal.accounts import customer_name, customer_required
 
 from . import colours, once, services, staging
 from .forms import CustomValuesForm, PropertiesForm, ReplyForm, TicketListForm, TicketSubmitForm
@@ -303,10 +303,18 @@ def _guest_allowed(request) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def ticket_submit(request):
-    if request.user.is_authenticated and customer_email(request.user) is None:
-        return customer_required(ticket_submit)(request)  # sends them to verify their address
-    if not _guest_allowed(request):
-        return customer_required(ticket_submit)(request)
+    """Signed-in customers submit as themselves; others as guests, if guests may submit."""
+    if request.user.is_authenticated or not settings.TICKETS_GUEST_SUBMISSION:
+        return _customer_submit(request)
+    return _submit(request)
+
+
+@customer_required
+def _customer_submit(request):
+    return _submit(request)
+
+
+def _submit(request):
     if request.method == "GET":
         form = _submit_form(request, department_id=_department_from(request.GET))
         return render(request, "tickets/submit.html", {"form": form, "staged": []})
@@ -319,14 +327,14 @@ def ticket_submit(request):
         return render(request, "tickets/submit.html", {"form": fresh, "staged": uploads})
     uploads = _staged_and_new(request, form)
     if form.is_valid():
-        response = _send_ticket(request, form, uploads)
+        response, form = _send_ticket(request, form, uploads)
         if response is not None:
             return response
     return render(request, "tickets/submit.html", {"form": form, "staged": uploads}, status=400)
 
 
 def _send_ticket(request, form, uploads):
-    """Submits the ticket; returns the response on success, or None with errors on the form."""
+    """Submits the ticket: (response, form) on success, (None, the form with its errors) if not."""
     data = form.cleaned_data
     guest = not request.user.is_authenticated
     if guest:
@@ -334,12 +342,12 @@ def _send_ticket(request, form, uploads):
         if rate_limited(request, "guest-ticket", limit=limit, window_seconds=window):
             form.add_error(None, _("Several tickets were sent from your network lately. Please wait an hour, "
                                    "or sign in to send more."))
-            return None
+            return None, form
     token = data.get("form_token", "")
     may_send, earlier = once.claim(token)
     if not may_send:
         messages.info(request, _("This ticket was already sent."))
-        return redirect(earlier or reverse("tickets:list"))
+        return redirect(earlier or reverse("tickets:list")), form
     email = data["email"] if guest else request.customer_email
     try:
         submitted = services.ticket_submit(
@@ -349,12 +357,11 @@ def _send_ticket(request, form, uploads):
         )
     except kayako.Rejected as error:
         once.release(token)
-        _place_submit_error(form, error)
-        return None
+        return None, _form_with_submit_error(request, form, error)
     except (kayako.Unavailable, kayako.ProtocolError):
         once.release(token)
         form.add_error(None, UNAVAILABLE_MESSAGE)
-        return None
+        return None, form
     if guest:
         url = reverse("tickets:submitted", args=[submitted.mask])
         request.session["guest_ticket"] = {"mask": submitted.mask, "email": email}
@@ -363,22 +370,20 @@ def _send_ticket(request, form, uploads):
         messages.success(request, _("Your ticket %(mask)s was sent. We will reply by email and here.") % {
             "mask": submitted.mask})
     once.done(token, url)
-    return redirect(url)
+    return redirect(url), form
 
 
-def _place_submit_error(form, error: kayako.Rejected) -> None:
+def _form_with_submit_error(request, form, error: kayako.Rejected):
+    """The form with the helpdesk's refusal at the field it concerns."""
     if error.code in CUSTOM_FIELD_ERRORS:
         # The department's fields changed since the form was built: check again with fresh definitions.
         kayako.invalidate("reference")
-        fresh = kayako.get_department_custom_fields(department_id=form.cleaned_data["department"])
-        form.add_custom_fields(fresh)
-        form.full_clean()
-        if form.errors:
-            return
+        fresh = _submit_form(request, request.POST, request.FILES, department_id=form.cleaned_data["department"])
+        if not fresh.is_valid():
+            return fresh
     field = SUBMIT_ERROR_FIELDS.get(error.code)
-    if field and field not in form.fields:
-        field = None
-    form.add_error(field, error.user_message)
+    form.add_error(field if field in form.fields else None, error.user_message)
+    return form
 
 
 @require_GET

@@ -261,3 +261,9 @@ def test_stale_index_is_refreshed_in_the_background(client, settings):
     thread.join(timeout=30)
     assert not search.is_stale()
     assert search.refresh_in_background() is None  # fresh: nothing to do
+
+
+def test_suggest_takes_a_ticket_subject_as_a_sentence(client):
+    search.sync()
+    html = client.get("/kb/suggest/", {"subject": "Installer stops on Windows"}).content.decode()
+    assert "Installing on Windows" in html or "Fixing a stuck Windows installer" in html

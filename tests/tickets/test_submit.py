@@ -1,0 +1,200 @@
+import re
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from helpdesk.models import Attachment, CustomField, Department, Priority, Ticket
+from portal import kayako
+from tickets.models import StagedUpload
+
+from .conftest import DEMO
+
+
+def ids():
+    return {
+        "technical": Department.objects.get(title="Technical support").pk,
+        "general": Department.objects.get(title="General").pk,
+        "billing": Department.objects.get(title="Billing").pk,
+        "low": Priority.objects.get(title="Low").pk,
+    }
+
+
+def cf(title: str) -> str:
+    return f"cf_{CustomField.objects.get(title=title).pk}"
+
+
+def technical_data(**extra):
+    data = {
+        "department": ids()["technical"], "priority": ids()["low"], "subject": "Sync broken", "message": "It fails.",
+        cf("Product version"): "4.3", cf("Operating system"): "Linux", cf("How often does it happen?"): "Once",
+    }
+    data.update(extra)
+    return data
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+
+
+def test_form_has_public_departments_default_preselected_and_its_fields(dana):
+    html = dana.get("/tickets/new/").content.decode()
+    assert "Internal escalations" not in html and "Critical" not in html
+    general = ids()["general"]
+    assert f'<option value="{general}" selected>General</option>' in html
+    # General has the "Your environment" group only
+    assert "Your environment" in html and "Problem details" not in html
+    assert 'value="4.2"' in html  # the default value of a text field
+    assert 'hx-get="/tickets/new/fields/"' in html and 'hx-get="/kb/suggest/"' in html
+
+
+def test_fields_fragment_for_a_department_keeps_typed_values(dana):
+    html = dana.get("/tickets/new/fields/", {"department": ids()["technical"], cf("Product version"): "9.9"}).content.decode()
+    assert "<html" not in html
+    legends = [m.strip() for m in re.findall(r"<legend[^>]*>([^<]+)</legend>", html)]
+    assert legends.index("Your environment") < legends.index("Problem details")
+    assert 'value="9.9"' in html
+
+
+@pytest.mark.parametrize("title,widget,value,stored", [
+    ("Product version", 'type="text"', "4.4", "4.4"),
+    ("Steps to reproduce", "<textarea", "Click\nthen crash", "Click\nthen crash"),
+    ("Licence key", 'type="password"', "ABCD-1234", "ABCD-1234"),
+    ("Affected components", 'type="checkbox"', ["Sync", "Sharing"], "Sync\nSharing"),
+    ("How often does it happen?", 'type="radio"', "Every time", "Every time"),
+    ("Operating system", "<select", "macOS", "macOS"),
+    ("Affected platforms", "multiple", ["Web", "Mobile"], "Web\nMobile"),
+])
+def test_each_custom_field_type_renders_and_reaches_the_helpdesk(dana, title, widget, value, stored):
+    form = dana.get("/tickets/new/", {"department": ids()["technical"]}).content.decode()
+    section = form.split(f'for="id_{cf(title)}')[0].rsplit("<div", 3)[0] if False else form
+    assert cf(title) in section and widget in form
+    response = dana.post("/tickets/new/", technical_data(**{cf(title): value}))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ticket = Ticket.objects.latest("id")
+    assert ticket.customvalues.get(field__title=title).value == stored
+
+
+def test_options_in_order_with_preselection(dana):
+    html = dana.get("/tickets/new/", {"department": ids()["technical"]}).content.decode()
+    platforms = html.split(f'name="{cf("Affected platforms")}"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]+)"', platforms) == ["Web", "Desktop", "Mobile"]
+    assert '<option value="Web" selected>' in platforms
+    assert re.search(r'value="Sometimes"[^>]*checked', html)
+
+
+def test_required_custom_fields_are_checked_at_the_field(dana):
+    data = technical_data()
+    del data[cf("Operating system")]
+    response = dana.post("/tickets/new/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in html.split(f'id="id_{cf("Operating system")}"')[0].rsplit("<fieldset", 1)[1] or \
+        "This field is required." in html
+    assert "It fails.</textarea>" in html and 'value="Sync broken"' in html
+
+
+def test_submit_with_two_attachments(dana):
+    files = [SimpleUploadedFile("one.txt", b"first", content_type="text/plain"),
+             SimpleUploadedFile("../two.log", b"second", content_type="text/x-log")]
+    response = dana.post("/tickets/new/", {**technical_data(), "attachments": files})
+    ticket = Ticket.objects.latest("id")
+    assert response["Location"] == f"/tickets/{ticket.pk}/"
+    assert sorted((a.name, a.file.read()) for a in ticket.attachments.all()) == [
+        ("one.txt", b"first"), ("two.log", b"second")]
+    assert not StagedUpload.objects.exists()
+    assert ticket.customer.email == DEMO and ticket.posts.get().fullname == "Dana Demo"
+
+
+def test_a_double_click_creates_one_ticket(dana):
+    token = token_of(dana.get("/tickets/new/").content.decode())
+    before = Ticket.objects.count()
+    data = {**technical_data(), "form_token": token}
+    first = dana.post("/tickets/new/", data)
+    second = dana.post("/tickets/new/", data)
+    assert Ticket.objects.count() == before + 1
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+
+
+def test_helpdesk_down_keeps_everything_typed_and_attached(dana, monkeypatch):
+    def down(**kwargs):
+        raise kayako.Unavailable("down")
+
+    monkeypatch.setattr(kayako, "submit_ticket", down)
+    data = {**technical_data(message="Long story"), "form_token": "tok-1",
+            "attachments": [SimpleUploadedFile("a.txt", b"aaa")]}
+    response = dana.post("/tickets/new/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "unavailable right now" in html and "Long story</textarea>" in html
+    staged = StagedUpload.objects.get()
+    assert f'value="{staged.token}" checked' in html
+    monkeypatch.undo()
+    retry = dana.post("/tickets/new/", {**technical_data(message="Long story"), "form_token": "tok-1",
+                                        "staged": [staged.token]})
+    assert retry.status_code == 302
+    assert Attachment.objects.filter(ticket=Ticket.objects.latest("id"), name="a.txt").exists()
+
+
+@pytest.mark.parametrize("code,field", [(-8, "department"), (-9, "priority"), (-22, "attachments")])
+def test_api_errors_appear_at_their_field(dana, monkeypatch, code, field):
+    def refuse(**kwargs):
+        raise kayako.Rejected(code, "submitTicket")
+
+    monkeypatch.setattr(kayako, "submit_ticket", refuse)
+    html = dana.post("/tickets/new/", technical_data()).content.decode()
+    message = str(kayako.ERROR_CODES[code][1])
+    assert message in html
+    assert html.index(f'id="id_{field}"') < html.index(message) or f"error_1_id_{field}" in html
+
+
+def test_custom_field_changed_in_the_helpdesk_is_shown_at_the_field(dana):
+    dana.get("/tickets/new/", {"department": ids()["technical"]})  # definitions now cached
+    steps = CustomField.objects.get(title="Steps to reproduce")
+    steps.isrequired = True
+    steps.save()
+    response = dana.post("/tickets/new/", technical_data())
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f"error_1_id_{cf('Steps to reproduce')}" in html
+
+
+def test_guest_submission(demo):
+    guest = Client()
+    html = guest.get("/tickets/new/").content.decode()
+    assert "Your email address" in html and "sign in" in html
+    response = guest.post("/tickets/new/", {
+        "full_name": "Gus Guest", "email": "gus@example.com", "department": ids()["billing"],
+        "priority": ids()["low"], "subject": "Invoice", "message": "Wrong amount", "website": "",
+    }, follow=True)
+    page = response.content.decode()
+    ticket = Ticket.objects.get(customer__email="gus@example.com")
+    assert ticket.mask in page and "create an account with the same address" in page
+    assert "/accounts/signup/?email=gus%40example.com" in page
+    assert len(mail.outbox) == 1
+
+
+def test_guest_honeypot_and_rate_limit(demo, settings):
+    guest = Client()
+    data = {"full_name": "Bot", "email": "bot@example.com", "department": ids()["billing"],
+            "priority": ids()["low"], "subject": "Buy", "message": "Spam"}
+    assert guest.post("/tickets/new/", {**data, "website": "http://spam"}).status_code == 400
+    settings.TICKETS_GUEST_RATE_LIMIT = (2, 3600)
+    codes = [guest.post("/tickets/new/", {**data, "subject": f"n{i}"}).status_code for i in range(3)]
+    assert codes == [302, 302, 400]
+    assert Ticket.objects.filter(customer__email="bot@example.com").count() == 2
+
+
+def test_guest_submission_can_be_turned_off(demo, settings):
+    settings.TICKETS_GUEST_SUBMISSION = False
+    response = Client().get("/tickets/new/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_two_step_department_switch_without_javascript(dana):
+    data = {"department": ids()["technical"], "priority": ids()["low"], "subject": "Keep me", "message": "And me",
+            "refresh_fields": "1"}
+    html = dana.post("/tickets/new/", data).content.decode()
+    assert "Problem details" in html and 'value="Keep me"' in html and "And me</textarea>" in html
+    assert "errorlist" not in html and "invalid-feedback" not in html
