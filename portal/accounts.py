@@ -5,8 +5,11 @@ from functools import wraps
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from . import kayako
 
 
 def customer_email(user) -> str | None:
@@ -35,3 +38,42 @@ def customer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class EmailChangeRefused(Exception):
+    """The helpdesk did not take the new address; the message says why, in the user's terms."""
+
+
+def email_change(*, old_email: str, new_email: str) -> None:
+    """Moves a customer to a new address in the helpdesk first; the caller switches the portal
+    only when this returns. A customer the helpdesk does not know yet (-3) has nothing to move."""
+    if old_email.lower() == new_email.lower():
+        return
+    try:
+        kayako.update_email_address(old_email=old_email, new_email=new_email)
+    except kayako.Rejected as error:
+        if error.code == -3:
+            return
+        raise EmailChangeRefused(error.user_message) from error
+    except (kayako.Unavailable, kayako.ProtocolError) as error:
+        raise EmailChangeRefused(
+            _("The support system is unavailable right now, so your address was not changed. Please try again later.")
+        ) from error
+
+
+def change_customer_email(*, user, new_email: str) -> None:
+    """Staff's change of a customer's address: the helpdesk first, then the portal (the user and
+    their verified primary address). If the portal cannot save, the helpdesk is moved back."""
+    old_email = customer_email(user) or user.email
+    email_change(old_email=old_email, new_email=new_email)
+    try:
+        with transaction.atomic():
+            user.email = new_email
+            user.save(update_fields=["email"])
+            EmailAddress.objects.filter(user=user).exclude(email__iexact=new_email).delete()
+            EmailAddress.objects.update_or_create(
+                user=user, email=new_email, defaults={"primary": True, "verified": True}
+            )
+    except Exception:
+        email_change(old_email=new_email, new_email=old_email)
+        raise

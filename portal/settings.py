@@ -181,7 +181,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
-ACCOUNT_RATE_LIMITS = {}  # allauth's defaults, which are on
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Support] "
+# allauth's rate limits are on by default (login failures, sign-ups, password resets, ...).
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 
