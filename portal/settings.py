@@ -197,6 +197,9 @@ LOGGING = {
     "loggers": {"zeep": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
 }
 
+# scripts/bench mounts a trivial view as the framework ceiling; never on in production.
+BENCH_MODE = env.bool("BENCH_MODE", default=False)
+
 # --- The helpdesk API this portal talks to (admins may override these in the admin) ---
 PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 HELPDESK_PORT = env.int("HELPDESK_PORT", default=8001)

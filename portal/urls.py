@@ -1,5 +1,6 @@
 """URLs of the portal process."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,6 +14,10 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_MODE:
+    # The framework ceiling for scripts/bench: the same stack rendering a tiny template.
+    urlpatterns.append(path("bench/ceiling/", views.bench_ceiling))
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

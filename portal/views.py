@@ -43,3 +43,7 @@ def server_error(request):
 
 def helpdesk_unavailable(request):
     return render(request, "503.html", status=503)
+
+
+def bench_ceiling(request):
+    return render(request, "bench_ceiling.html", {"greeting": "Hello"})

@@ -1,0 +1,505 @@
+"""The benchmark: the portal and the embedded helpdesk as in production, loaded with wrk.
+
+Run it with scripts/bench. It builds a fresh database in a temporary folder, starts both
+gunicorn servers on loopback ports, measures, writes bench/results/latest.{md,json} and stops
+every process it started. Bounded: about five minutes on the 2-core machine.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
+CONCURRENCY = 8
+SMALL, BIG = "small@example.com", "big@example.com"
+BIG_TICKETS = int(os.environ.get("BENCH_BIG_TICKETS", "100000"))
+DOWNLOAD_MB = 200
+PASSWORD = "bench-password-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Bench:
+    def __init__(self):
+        self.workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+        self.portal_port, self.helpdesk_port = free_port(), free_port()
+        self.portal = f"http://127.0.0.1:{self.portal_port}"
+        self.helpdesk = f"http://127.0.0.1:{self.helpdesk_port}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{self.workdir / 'bench.sqlite3'}"),
+            "MEDIA_ROOT": str(self.workdir / "media"),
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PORTAL_PUBLIC_URL": self.portal,
+            "HELPDESK_PUBLIC_URL": self.helpdesk,
+            "HELPDESK_PORT": str(self.helpdesk_port),
+            "KAYAKO_API_URL": f"{self.helpdesk}/integrationapi/index.php",
+            "EMAIL_URL": f"filemail://{self.workdir / 'mail'}",
+            "LOG_LEVEL": "WARNING",
+            "BENCH_MODE": "true",
+            "GUNICORN_THREADS": "4",
+            "KB_INDEX_MAX_AGE": "86400",
+        }
+        self.processes: list[subprocess.Popen] = []
+        self.results: dict = {"started": datetime.now(UTC).isoformat(), "duration_s": DURATION,
+                              "concurrency": CONCURRENCY, "pages": {}}
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def manage(self, *args, capture=False):
+        return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+                              capture_output=capture, text=True)
+
+    def prepare(self):
+        started = time.monotonic()
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        self.manage("seed_demo", "-v0")
+        self.manage("seed_demo", "--tickets", "10", "--email", SMALL)
+        seeded = time.monotonic()
+        self.manage("seed_demo", "--tickets", str(BIG_TICKETS), "--email", BIG)
+        self.results["seed_big_seconds"] = round(time.monotonic() - seeded, 1)
+        self.manage("shell", "-c", SETUP_SNIPPET.replace("{PASSWORD}", PASSWORD).replace(
+            "{MB}", str(DOWNLOAD_MB)), capture=True)
+        self.results["setup_seconds"] = round(time.monotonic() - started, 1)
+
+    def start(self):
+        common = ["--workers", "2", "--threads", "4", "--worker-class", "gthread", "--log-level", "warning",
+                  "--access-logfile", "/dev/null"]
+        helpdesk_env = {**self.env, "ROOT_URLCONF": "helpdesk.urls"}
+        self.processes.append(subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.helpdesk_port}",
+             *common], cwd=ROOT, env=helpdesk_env, start_new_session=True))
+        self.processes.append(subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.portal_port}",
+             *common], cwd=ROOT, env=self.env, start_new_session=True))
+        for url in (f"{self.helpdesk}/integrationapi/index.php?wsdl", f"{self.portal}/health/"):
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(url, timeout=2).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.3)
+        self.manage("kb_sync", capture=True)
+
+    def stop(self):
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def session_cookie(self, email: str) -> str:
+        out = self.manage("shell", "-c", SESSION_SNIPPET.replace("{EMAIL}", email), capture=True).stdout
+        return out.strip().splitlines()[-1]
+
+    def ids(self) -> dict:
+        out = self.manage("shell", "-c", IDS_SNIPPET, capture=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def wrk(self, name: str, url: str, *, cookie: str = "", script: str | None = None) -> dict:
+        command = ["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{DURATION}s", "--latency", "--timeout", "5s"]
+        if cookie:
+            command += ["-H", f"Cookie: {cookie}"]
+        if script:
+            command += ["-s", script]
+        subprocess.run([*command[:3], "-d2s", *command[4:], url], capture_output=True, text=True)  # warm-up
+        output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+        result = parse_wrk(output)
+        self.results["pages"][name] = result
+        print(f"  {name:<28} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:>7.2f} ms  "
+              f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}", flush=True)
+        return result
+
+    # --- measurements --------------------------------------------------------------------
+
+    def pages(self):
+        ids = self.ids()
+        small, big = self.session_cookie(SMALL), self.session_cookie(BIG)
+        p = self.portal
+        print("Pages (wrk, concurrency 8):", flush=True)
+        self.wrk("ceiling", f"{p}/bench/ceiling/")
+        self.wrk("home", f"{p}/")
+        self.wrk("kb_article", f"{p}/kb/article/{ids['article']}/{ids['article_slug']}/")
+        self.wrk("kb_category", f"{p}/kb/category/{ids['category']}/{ids['category_slug']}/")
+        self.wrk("kb_search", f"{p}/kb/search/?q=install+windows")
+        self.wrk("ticket_list_10", f"{p}/tickets/", cookie=small)
+        self.wrk("ticket_list_100k", f"{p}/tickets/", cookie=big)
+        self.wrk("ticket_list_deep_100k", f"{p}/tickets/?page=5000", cookie=big)
+        self.wrk("ticket_list_filtered_100k", f"{p}/tickets/?status={ids['status']}&department={ids['department']}",
+                 cookie=big)
+        self.wrk("ticket_view", f"{p}/tickets/{ids['small_ticket']}/", cookie=small)
+        script = self.workdir / "submit.lua"
+        csrf = self.csrf(small)
+        script.write_text(SUBMIT_LUA.replace("{CSRF}", csrf).replace("{DEPARTMENT}", str(ids["billing"]))
+                          .replace("{PRIORITY}", str(ids["priority"])))
+        self.wrk("submit_post", f"{p}/tickets/new/", cookie=f"{small}; csrftoken={csrf}", script=str(script))
+        ceiling = self.results["pages"]["ceiling"]["rps"]
+        for result in self.results["pages"].values():
+            result["ratio_to_ceiling"] = round(result["rps"] / ceiling, 3) if ceiling else None
+        pages = self.results["pages"]
+        self.results["list_p50_ratio_100k_to_10"] = round(
+            pages["ticket_list_100k"]["p50_ms"] / pages["ticket_list_10"]["p50_ms"], 2)
+
+    def csrf(self, cookie: str) -> str:
+        request = urllib.request.Request(f"{self.portal}/tickets/new/", headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                match = re.match(r"csrftoken=([^;]+)", header)
+                if match:
+                    return match.group(1)
+        raise RuntimeError("no CSRF cookie")
+
+    def soap(self):
+        print("SOAP calls (zeep against gunicorn, sequential):", flush=True)
+        out = self.manage("shell", "-c", SOAP_SNIPPET.replace("{SMALL}", SMALL).replace("{BIG}", BIG),
+                          capture=True).stdout
+        self.results.update(json.loads(out.strip().splitlines()[-1]))
+        for name, row in self.results["soap"].items():
+            print(f"  {name:<42} p50 {row['p50_ms']:>6.2f} ms  p99 {row['p99_ms']:>6.2f} ms  {row['calls_per_s']:>7.1f}/s")
+        print(f"  module CPU over a raw POST: {self.results['module_cpu_overhead_ms']} ms per call")
+        print(f"  getSubmittedTickets p50 100k/10: {self.results['soap_list_p50_ratio_100k_to_10']}")
+        print(f"  KB browse cache hit ratio: {self.results['kb_cache_hit_ratio']}")
+
+    def download_rss(self):
+        """Peak RSS growth of the portal's workers while one of them streams the big attachment."""
+        ids = self.ids()
+        cookie = self.session_cookie(SMALL)
+        workers = children(self.processes[1].pid)
+        before = {pid: rss_kb(pid) for pid in workers}
+        peak = dict(before)
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                for pid in workers:
+                    peak[pid] = max(peak[pid], rss_kb(pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.monotonic()
+        request = urllib.request.Request(
+            f"{self.portal}/tickets/{ids['big_attachment_ticket']}/attachments/{ids['big_attachment']}/",
+            headers={"Cookie": cookie})
+        size = 0
+        with urllib.request.urlopen(request, timeout=120) as response:
+            while chunk := response.read(1 << 20):
+                size += len(chunk)
+        done.set()
+        sampler.join()
+        growth = max(peak[pid] - before[pid] for pid in workers) / 1024
+        self.results["download"] = {"bytes": size, "seconds": round(time.monotonic() - started, 2),
+                                    "worker_rss_growth_mb": round(growth, 1)}
+        print(f"200 MB download: {size} bytes in {self.results['download']['seconds']} s, "
+              f"worker RSS growth {growth:.1f} MB", flush=True)
+
+    def report(self):
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "latest.json").write_text(json.dumps(self.results, indent=2))
+        lines = [f"# Benchmark, {self.results['started']}", "",
+                 f"wrk, concurrency {CONCURRENCY}, {DURATION} s per page, both servers and wrk on one 2-core machine.",
+                 "", "| page | req/s | p50 ms | p99 ms | errors | ratio to ceiling |", "|---|---|---|---|---|---|"]
+        for name, row in self.results["pages"].items():
+            lines.append(f"| {name} | {row['rps']:.1f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} "
+                         f"| {row['ratio_to_ceiling']} |")
+        lines += ["", f"Ticket list p50, 100,000 tickets / 10 tickets: **{self.results['list_p50_ratio_100k_to_10']}**",
+                  "", "| SOAP function | p50 ms | p99 ms | calls/s |", "|---|---|---|---|"]
+        for name, row in self.results["soap"].items():
+            lines.append(f"| {name} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['calls_per_s']:.1f} |")
+        lines += ["", f"getSubmittedTickets p50, 100,000 / 10 tickets: **{self.results['soap_list_p50_ratio_100k_to_10']}**",
+                  f"CPU portal.kayako adds per call over a raw POST of the same envelope (median): "
+                  f"**{self.results['module_cpu_overhead_ms']} ms**",
+                  f"Cache hit ratio over a scripted KB browse: **{self.results['kb_cache_hit_ratio']}**",
+                  f"Portal worker RSS growth while streaming a {DOWNLOAD_MB} MB attachment: "
+                  f"**{self.results['download']['worker_rss_growth_mb']} MB**", ""]
+        (RESULTS / "latest.md").write_text("\n".join(lines))
+        print(f"Wrote {RESULTS / 'latest.md'}")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().split(") ", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
+    errors = 0
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return {"rps": rps, "p50_ms": to_ms(latency["50"]), "p99_ms": to_ms(latency["99"]), "errors": errors,
+            "requests": requests}
+
+
+SETUP_SNIPPET = """
+import os
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import User
+from django.core.files.base import File
+from helpdesk.models import Attachment, Ticket
+for email in ("small@example.com", "big@example.com"):
+    user = User.objects.create_user(email.split("@")[0], email, "{PASSWORD}")
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+ticket = Ticket.objects.filter(customer__email="small@example.com").first()
+path = "/tmp/bench-200mb.bin"
+with open(path, "wb") as out:
+    block = os.urandom(1 << 20)
+    for _ in range({MB}):
+        out.write(block)
+with open(path, "rb") as content:
+    attachment = Attachment(ticket=ticket, post=ticket.posts.first(), name="big.bin",
+                            mimetype="application/octet-stream", size=os.path.getsize(path))
+    attachment.file.save("big.bin", File(content), save=True)
+os.remove(path)
+"""
+
+SESSION_SNIPPET = """
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+user = User.objects.get(email="{EMAIL}")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.save()
+print(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+"""
+
+IDS_SNIPPET = """
+import json
+from django.utils.text import slugify
+from helpdesk.models import Attachment, Department, KnowledgeBaseArticle, KnowledgeBaseCategory, Priority, Status, Ticket
+article = KnowledgeBaseArticle.objects.get(subject="Installing on Windows")
+category = KnowledgeBaseCategory.objects.get(title="Installation")
+big = Attachment.objects.get(name="big.bin")
+print(json.dumps({
+    "article": article.pk, "article_slug": slugify(article.subject),
+    "category": category.pk, "category_slug": slugify(category.title),
+    "status": Status.objects.get(title="Open").pk, "department": Department.objects.get(title="General").pk,
+    "billing": Department.objects.get(title="Billing").pk, "priority": Priority.objects.get(title="Low").pk,
+    "small_ticket": Ticket.objects.filter(customer__email="small@example.com").first().pk,
+    "big_attachment": big.pk, "big_attachment_ticket": big.ticket_id,
+}))
+"""
+
+SOAP_SNIPPET = """
+import json, statistics, time
+import requests, zeep
+from django.conf import settings
+from django.test import Client
+from helpdesk.models import Attachment, Department, KnowledgeBaseArticle, KnowledgeBaseCategory, Ticket
+from portal.kayako import service, wire
+
+url = settings.KAYAKO_API_URL
+client = zeep.Client(url + "?wsdl")
+auth = {"user": settings.KAYAKO_API_USERNAME, "password": settings.KAYAKO_API_PASSWORD}
+lim = {"minStartDate": -2**31, "maxStartDate": 2**31 - 1, "minLastActivity": -2**31, "maxLastActivity": 2**31 - 1,
+       "minDueDate": -2**31, "maxDueDate": 2**31 - 1, "specificDepartment": 0, "specificStatus": 0, "specificPriority": 0}
+article = KnowledgeBaseArticle.objects.first().pk
+category = KnowledgeBaseCategory.objects.first().pk
+department = Department.objects.get(title="Technical support").pk
+billing = Department.objects.get(title="Billing").pk
+ticket = Ticket.objects.filter(customer__email="{SMALL}").first()
+attachment = Attachment.objects.filter(ticket=ticket).first() or Attachment.objects.first()
+page = {"numPerPage": 10, "page": 1, "sortBy": "lastactivity", "orderAsc": False}
+empty = {"item": []}
+calls = {
+    "getKnowledgeBaseCategories": {"categoryId": 0},
+    "getKnowledgeBaseArticles": {"categoryId": category},
+    "getKnowledgeBaseArticle": {"articleId": article},
+    "rateKnowledgeBaseArticle": {"articleId": article, "rateType": True},
+    "addKnowledgeBaseArticleComment": {"articleId": article, "posterName": "Bench", "comment": "Bench comment"},
+    "getDepartmentList": {},
+    "getDepartmentCustomFields": {"departmentId": department},
+    "getPriorityList": {},
+    "getStatusList": {},
+    "getTotalSubmittedTickets": {"email": "{SMALL}"},
+    "getSubmittedTicketsWithExtraRestrictions": {"email": "{SMALL}", **page, **lim},
+    "getSubmittedTickets": {"email": "{SMALL}", **page},
+    "getSubmittedTicket": {"email": "{SMALL}", "ticketId": ticket.pk},
+    "submitTicket": {"email": "{SMALL}", "departmentId": billing, "priorityId": ticket.priority_id,
+                     "fullName": "Bench", "subject": "Bench", "message": "Bench", "attachments": empty,
+                     "sendAuto": False, "passType": 0, "pass": None, "customs": empty},
+    "postTicketReply": {"email": "{SMALL}", "ticketId": ticket.pk, "reply": "Bench reply", "attachments": empty},
+    "updateTicketProperties": {"email": "{SMALL}", "ticketId": ticket.pk, "newStatus": ticket.status_id, "newPriority": 0},
+    "setCustomFieldValue": None,
+    "getTicketAttachment": {"email": "{SMALL}", "ticketId": attachment.ticket_id, "attachmentId": attachment.pk},
+    "updateEmailAddress": {"oldEmail": "swap-a@example.com", "newEmail": "swap-b@example.com"},
+}
+from helpdesk.models import Customer, CustomField
+Customer.objects.get_or_create(email="swap-a@example.com", defaults={"fullname": "Swap", "password": "!"})
+technical = Ticket.objects.filter(department_id=department).first()
+field = CustomField.objects.filter(group__departments=department, fieldtype=1).first()
+calls["setCustomFieldValue"] = {"typeid": technical.pk, "customField": field.pk, "value": "4.2"}
+
+def measure(call, n):
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 3), "p99_ms": round(times[int(len(times) * 0.99) - 1], 3),
+            "calls_per_s": round(1000 / statistics.mean(times), 1)}
+
+soap = {}
+for name, params in calls.items():
+    method = getattr(client.service, name)
+    if name == "updateEmailAddress":
+        state = {"from": "swap-a@example.com", "to": "swap-b@example.com"}
+        def swap():
+            method(**auth, oldEmail=state["from"], newEmail=state["to"])
+            state["from"], state["to"] = state["to"], state["from"]
+        call = swap
+    else:
+        call = lambda method=method, params=params: method(**auth, **params)
+    call()
+    soap[name] = measure(call, 100 if name != "submitTicket" else 50)
+
+big_list = lambda: client.service.getSubmittedTickets(**auth, email="{BIG}", **page)
+small_list = lambda: client.service.getSubmittedTickets(**auth, email="{SMALL}", **page)
+big_list(); small_list()
+ratio = measure(big_list, 200)["p50_ms"] / measure(small_list, 200)["p50_ms"]
+
+# CPU portal.kayako adds per call, over a raw POST of the very same envelope.
+link = wire.connection()
+operation = "getSubmittedTickets"
+params = {"email": "{SMALL}", "numPerPage": 10, "page": 1, "sortBy": "lastactivity", "orderAsc": False}
+from lxml import etree
+envelope = etree.tostring(link.client.create_message(link.service, operation, user=link.settings.username,
+                                                     password=link.settings.password, **params))
+headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"' + link.soap_actions[operation] + '"'}
+def cpu(call, n=300):
+    samples = []
+    for _ in range(n):
+        started = time.process_time()
+        call()
+        samples.append((time.process_time() - started) * 1000)
+    return statistics.median(samples)
+from portal.kayako.types import TicketSummary, as_list
+module = lambda: tuple(TicketSummary.parse(r) for r in as_list(wire.call(operation, **params)))
+raw = lambda: link.session.post(url, data=envelope, headers=headers).content
+for _ in range(20):
+    module(); raw()
+overhead = cpu(module) - cpu(raw)
+
+# Cache hit ratio over a scripted browse of the knowledge base, as visitors would.
+from django.core.cache import cache
+cache.clear()
+service.cache_stats.clear()
+browser = Client()
+paths = ["/kb/"]
+for category in KnowledgeBaseCategory.objects.all():
+    paths.append(f"/kb/category/{category.pk}/x/")
+for article in KnowledgeBaseArticle.objects.all():
+    paths.append(f"/kb/article/{article.pk}/x/")
+for _ in range(5):
+    for path in paths:
+        browser.get(path, follow=True)
+stats = service.cache_stats
+hit_ratio = round(stats["hit"] / (stats["hit"] + stats["miss"]), 3)
+print(json.dumps({"soap": soap, "soap_list_p50_ratio_100k_to_10": round(ratio, 2),
+                  "module_cpu_overhead_ms": round(overhead, 3), "kb_cache_hit_ratio": hit_ratio,
+                  "kb_cache_counts": dict(stats)}))
+"""
+
+SUBMIT_LUA = r"""
+-- A POST of the submit form, with a fresh one-time form token per request.
+counter = 0
+request = function()
+  counter = counter + 1
+  local token = string.format("bench-%d-%d-%d", os.time(), math.random(1, 1e9), counter)
+  local body = "csrfmiddlewaretoken={CSRF}&form_token=" .. token ..
+    "&department={DEPARTMENT}&priority={PRIORITY}&subject=Bench+ticket&message=Sent+by+the+benchmark"
+  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded",
+                                  ["Referer"] = "http://127.0.0.1/tickets/new/"}, body)
+end
+"""
+
+
+@contextmanager
+def running(bench: Bench):
+    try:
+        yield bench
+    finally:
+        bench.stop()
+
+
+def main():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is required (scripts/bench installs it with apt)")
+    started = time.monotonic()
+    with running(Bench()) as bench:
+        print("Preparing a fresh database (demo data, 10 and 100,000 tickets)...", flush=True)
+        bench.prepare()
+        bench.start()
+        bench.pages()
+        bench.soap()
+        bench.download_rss()
+        bench.results["total_seconds"] = round(time.monotonic() - started, 1)
+        bench.report()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The staff desk: agents reply to tickets, with attachments, and change status and priority."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from helpdesk.models import Priority, Status, Ticket
+
+
+@pytest.fixture
+def agent(demo):
+    client = Client()
+    client.force_login(User.objects.get(username="staff"))
+    return client
+
+
+def test_ticket_list_filters_and_search(agent):
+    ticket = Ticket.objects.first()
+    response = agent.get("/desk/helpdesk/ticket/", {"q": ticket.mask})
+    assert response.status_code == 200 and ticket.mask in response.content.decode()
+    response = agent.get("/desk/helpdesk/ticket/", {"status__id__exact": ticket.status_id})
+    assert response.status_code == 200
+
+
+def test_ticket_page_shows_the_thread_and_a_staff_reply_is_added(agent):
+    ticket = Ticket.objects.filter(customer__email="demo@example.com").first()
+    page = agent.get(f"/desk/helpdesk/ticket/{ticket.pk}/change/").content.decode()
+    assert "Thread" in page and ticket.posts.first().contents.split("\n")[0] in page
+    closed, high = Status.objects.get(title="Closed"), Priority.objects.get(title="High")
+    response = agent.post(f"/desk/helpdesk/ticket/{ticket.pk}/change/", {
+        "subject": ticket.subject, "department": ticket.department_id, "status": closed.pk, "priority": high.pk,
+        "duetime_0": "", "duetime_1": "", "reply": "We fixed it.", "reply_attachments": [
+            SimpleUploadedFile("fix.txt", b"patch", content_type="text/plain")],
+        "posts-TOTAL_FORMS": "0", "posts-INITIAL_FORMS": "0",
+        "customvalues-TOTAL_FORMS": "0", "customvalues-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ticket.refresh_from_db()
+    post = ticket.posts.last()
+    assert (post.contents, post.staff.username, post.attachments.get().name) == ("We fixed it.", "staff", "fix.txt")
+    assert (ticket.status, ticket.priority, ticket.lastreplier) == (closed, high, "Sam Support")
