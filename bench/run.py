@@ -70,8 +70,11 @@ class Bench:
     # --- set-up --------------------------------------------------------------------------
 
     def manage(self, *args, capture=False):
-        return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
-                              capture_output=capture, text=True)
+        result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=capture,
+                                text=True)
+        if result.returncode:
+            sys.exit(f"manage.py {args[0]} failed:\n{(result.stderr or '')[-3000:]}")
+        return result
 
     def prepare(self):
         started = time.monotonic()
@@ -164,8 +167,8 @@ class Bench:
         script = self.workdir / "submit.lua"
         csrf = self.csrf(small)
         script.write_text(SUBMIT_LUA.replace("{CSRF}", csrf).replace("{DEPARTMENT}", str(ids["billing"]))
-                          .replace("{PRIORITY}", str(ids["priority"])))
-        self.wrk("submit_post", f"{p}/tickets/new/", cookie=f"{small}; csrftoken={csrf}", script=str(script))
+                          .replace("{PRIORITY}", str(ids["priority"])).replace("{COOKIE}", f"{small}; csrftoken={csrf}"))
+        self.wrk("submit_post", f"{p}/tickets/new/", script=str(script))
         ceiling = self.results["pages"]["ceiling"]["rps"]
         for result in self.results["pages"].values():
             result["ratio_to_ceiling"] = round(result["rps"] / ceiling, 3) if ceiling else None
@@ -446,7 +449,7 @@ overhead = cpu(module) - cpu(raw)
 from django.core.cache import cache
 cache.clear()
 service.cache_stats.clear()
-browser = Client()
+browser = Client(HTTP_HOST="127.0.0.1")
 paths = ["/kb/"]
 for category in KnowledgeBaseCategory.objects.all():
     paths.append(f"/kb/category/{category.pk}/x/")
@@ -471,7 +474,7 @@ request = function()
   local body = "csrfmiddlewaretoken={CSRF}&form_token=" .. token ..
     "&department={DEPARTMENT}&priority={PRIORITY}&subject=Bench+ticket&message=Sent+by+the+benchmark"
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded",
-                                  ["Referer"] = "http://127.0.0.1/tickets/new/"}, body)
+                                  ["Cookie"] = "{COOKIE}"}, body)
 end
 """
 

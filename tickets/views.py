@@ -235,21 +235,13 @@ def attachment_download(request, ticket_id: int, attachment_id: int):
     info, stream = services.attachment_open(email=request.customer_email, ticket_id=ticket_id,
                                             attachment_id=attachment_id)
     mime_type = info.mime_type if staging.MIME_TYPE.match(info.mime_type.lower()) else "application/octet-stream"
-    response = StreamingHttpResponse(_chunks(stream), content_type=mime_type)
+    response = StreamingHttpResponse(stream.chunks(DOWNLOAD_CHUNK), content_type=mime_type)
     response["Content-Disposition"] = content_disposition_header(True, info.name or "attachment")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    length = stream.headers.get("Content-Length")
-    if length and length.isdigit():
-        response["Content-Length"] = length
+    if stream.length and stream.length.isdigit():
+        response["Content-Length"] = stream.length
     return response
-
-
-def _chunks(stream):
-    try:
-        yield from stream.iter_content(DOWNLOAD_CHUNK)
-    finally:
-        stream.close()
 
 
 @require_GET

@@ -96,7 +96,7 @@ def test_a_protocol_error_is_not_retried(fake):
 
 @pytest.mark.django_db
 def test_reads_retry_once_after_a_connection_error(settings, monkeypatch):
-    import requests
+    import urllib3
 
     from portal.kayako import wire
 
@@ -105,16 +105,16 @@ def test_reads_retry_once_after_a_connection_error(settings, monkeypatch):
     settings.KAYAKO_API_URL = server.url
     try:
         link = wire.connection()
-        real_post = link.session.post
+        real_request = link.pool.request
         failures = []
 
-        def flaky_post(*args, **kwargs):
+        def flaky_request(*args, **kwargs):
             if not failures:
                 failures.append(1)
-                raise requests.ConnectionError("reset by peer")
-            return real_post(*args, **kwargs)
+                raise urllib3.exceptions.ProtocolError("connection reset by peer")
+            return real_request(*args, **kwargs)
 
-        monkeypatch.setattr(link.session, "post", flaky_post)
+        monkeypatch.setattr(link.pool, "request", flaky_request)
         assert kayako.get_total_submitted_tickets(email="a@example.com") == 7
         failures.clear()
         with pytest.raises(kayako.Unavailable):

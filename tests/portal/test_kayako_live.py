@@ -146,8 +146,8 @@ def test_attachment_info_and_stream(demo):
     attachment = Attachment.objects.filter(ticket__customer__email=DEMO).first()
     info = kayako.get_ticket_attachment(email=DEMO, ticket_id=attachment.ticket_id, attachment_id=attachment.pk)
     assert (info.name, info.mime_type, info.size) == (attachment.name, attachment.mimetype, attachment.size)
-    with kayako.open_attachment_stream(info.url) as stream:
-        assert b"".join(stream.iter_content(1024)) == attachment.file.open("rb").read()
+    stream = kayako.open_attachment_stream(info.url)
+    assert b"".join(stream.chunks(1024)) == attachment.file.open("rb").read()
     with pytest.raises(kayako.NotFound) as missing:
         kayako.get_ticket_attachment(email=DEMO, ticket_id=attachment.ticket_id, attachment_id=999_999)
     assert missing.value.code == -19
