@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from portal.abuse import HoneypotForm
+from portal.forms import style_widgets
 
 
 class CommentForm(HoneypotForm):
@@ -13,6 +14,10 @@ class CommentForm(HoneypotForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Up to %(count)s characters. Comments are public.") % {"count": settings.KB_COMMENT_MAX_LENGTH},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -1,6 +1,8 @@
 """Knowledge-base pages. A missing category or article is the site's 404 (via the middleware);
 with the helpdesk down a cached copy is shown with a notice, else the 503 page."""
 
+import hashlib
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import kayako
-from portal.html import sanitize
 
 from . import search as kb_search
 from . import votes
@@ -71,7 +72,8 @@ def _article_context(request, article: kayako.Article, comment_form: CommentForm
         comment_form = CommentForm(initial=initial)
     return {
         "article": article,
-        "body": sanitize(article.body),
+        # The rendered article is cached under a digest of everything shown: any change is a new key.
+        "content_key": hashlib.blake2b(repr(article).encode(), digest_size=16).hexdigest(),
         "comment_form": comment_form,
         "rating_form": RatingForm(),
         "has_voted": votes.has_voted(request, article.id),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import kayako
 from portal.abuse import HoneypotForm
+from portal.forms import style_widgets
 
 PAGE_SIZES = (10, 25, 50)
 SORT_CHOICES = [
@@ -176,6 +177,7 @@ class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
         if not guest:
             del self.fields["full_name"], self.fields["email"], self.fields["website"]
         self.add_custom_fields(custom_groups)
+        style_widgets(self)
 
     def clean_subject(self):
         subject = self.cleaned_data["subject"].strip()
@@ -197,6 +199,7 @@ class ReplyForm(AttachmentsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = attachments_field()
+        style_widgets(self)
 
     def clean_reply(self):
         reply = self.cleaned_data["reply"]
@@ -213,6 +216,7 @@ class PropertiesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(s.id, s.title) for s in statuses]
         self.fields["priority"].choices = [(p.id, p.title) for p in priorities]
+        style_widgets(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -225,6 +229,7 @@ class CustomValuesForm(CustomFieldsMixin, forms.Form):
     def __init__(self, *args, custom_groups, values, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_custom_fields(custom_groups, values=values)
+        style_widgets(self)
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -255,9 +260,8 @@ class TicketListForm(forms.Form):
 
     def __init__(self, *args, departments, statuses, priorities, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
         self.fields["page"].widget = forms.HiddenInput()
+        style_widgets(self)
         any_choice = [("", _("Any"))]
         self.fields["department"].choices = any_choice + [(d.id, d.title) for d in departments]
         self.fields["status"].choices = any_choice + [(s.id, s.title) for s in statuses]

@@ -19,3 +19,4 @@ def rating_stars(rating: int):
 @register.filter
 def slug(title: str) -> str:
     return slugify(title) or "item"
+

@@ -208,8 +208,24 @@ def ping() -> None:
 # --- tickets (never cached: they are the customer's own) --------------------------------------
 
 
+COUNT_CACHE_SECONDS = 30
+
+
+def _count_key(email: str) -> str:
+    # Keyed by the customer: a count is never shared between customers.
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return _key("counts", f"tickets:{digest}")
+
+
 def get_total_submitted_tickets(*, email: str) -> int:
-    return as_int(_read("getTotalSubmittedTickets", email=email))
+    """Kept for COUNT_CACHE_SECONDS under a key of this customer's own, since it only sizes the
+    pager; dropped at once when this portal submits a ticket for them."""
+    key = _count_key(email)
+    count = cache.get(key)
+    if count is None:
+        count = as_int(_read("getTotalSubmittedTickets", email=email))
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 def get_submitted_tickets_with_extra_restrictions(
@@ -299,6 +315,7 @@ def submit_ticket(
         subject=subject, message=message, attachments=_attachments(attachments), sendAuto=send_auto,
         passType=pass_type, **{"pass": password}, customs=_customs(customs or {}),
     )
+    cache.delete(_count_key(email))
     return SubmittedTicket.parse(reply or {})
 
 
@@ -326,7 +343,9 @@ def get_ticket_attachment(*, email: str, ticket_id: int, attachment_id: int) -> 
 
 
 def update_email_address(*, old_email: str, new_email: str) -> bool:
-    return as_bool(_write("updateEmailAddress", oldEmail=old_email, newEmail=new_email))
+    changed = as_bool(_write("updateEmailAddress", oldEmail=old_email, newEmail=new_email))
+    cache.delete_many([_count_key(old_email), _count_key(new_email)])
+    return changed
 
 
 def open_attachment_stream(url: str):

@@ -2,8 +2,6 @@ from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils.html import format_html
 
-from portal.html import plain_text, sanitize
-
 register = template.Library()
 
 
@@ -23,8 +21,3 @@ def moment(value):
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(),
                        value.strftime("%Y-%m-%d %H:%M UTC"), naturaltime(value))
 
-
-@register.filter
-def post_body(post):
-    """HTML posts sanitized; plain posts escaped with their line breaks."""
-    return sanitize(post.contents) if post.is_html else plain_text(post.contents)
