@@ -1,6 +1,8 @@
 """Ticket pages. Every page needs a signed-in customer with a verified primary email (the identity
 sent to the API); someone else's ticket and a missing one are the same 404 (via the middleware)."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -60,6 +62,10 @@ def ticket_list(request):
              by_id["priority"].get(t.priority_id)) for t in result.tickets]
     return render(request, "tickets/list.html", {
         "form": form, "result": result, "rows": rows, "filtered": any(filters.values()),
+        # The filter form shows only the query and the reference data: its rendering is shared.
+        "filter_key": hashlib.blake2b(
+            repr((sorted(request.GET.lists()), departments, statuses, priorities)).encode(), digest_size=16
+        ).hexdigest(),
         "columns": _sort_columns(request, sort, order),
         "previous_query": _query(request, page=result.page - 1), "next_query": _query(request, page=result.page + 1),
     })
@@ -103,15 +109,10 @@ def badges_css(request):
 # --- one ticket ----------------------------------------------------------------------------
 
 
-def _detail_context(request, ticket: kayako.Ticket, *, reply_form=None, properties_form=None, values_form=None):
+def _detail_context(request, ticket: kayako.Ticket, *, reply_form=None, properties_form=None):
     statuses, priorities = kayako.get_status_list(), kayako.get_priority_list()
     public_statuses, public_priorities = _public(statuses), _public(priorities)
     closed = _closed_status_ids(public_statuses)
-    if values_form is None:
-        values_form = CustomValuesForm(
-            custom_groups=kayako.get_department_custom_fields(department_id=ticket.department_id),
-            values={f.id: f.values for g in ticket.custom for f in g.fields},
-        )
     return {
         "ticket": ticket,
         "department": next((d for d in kayako.get_department_list() if d.id == ticket.department_id), None),
@@ -124,7 +125,7 @@ def _detail_context(request, ticket: kayako.Ticket, *, reply_form=None, properti
         "properties_form": properties_form or PropertiesForm(
             statuses=public_statuses, priorities=public_priorities,
             initial={"status": ticket.status_id, "priority": ticket.priority_id}),
-        "values_form": values_form,
+        "has_custom_fields": bool(kayako.get_department_custom_fields(department_id=ticket.department_id)),
         "staged": [],
     }
 
@@ -208,15 +209,15 @@ def ticket_properties(request, ticket_id: int):
     return render(request, "tickets/detail.html", _detail_context(request, ticket, properties_form=form), status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @customer_required
 def ticket_custom_values(request, ticket_id: int):
     ticket = services.ticket_get(email=request.customer_email, ticket_id=ticket_id)  # ownership first
     form = CustomValuesForm(
-        request.POST, custom_groups=kayako.get_department_custom_fields(department_id=ticket.department_id),
+        request.POST or None, custom_groups=kayako.get_department_custom_fields(department_id=ticket.department_id),
         values={f.id: f.values for g in ticket.custom for f in g.fields},
     )
-    if form.is_valid():
+    if form.is_bound and form.is_valid():
         try:
             changed = services.ticket_set_custom_values(ticket=ticket, values=form.custom_field_values())
         except kayako.NotFound:
@@ -226,7 +227,8 @@ def ticket_custom_values(request, ticket_id: int):
         else:
             messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
             return redirect(reverse("tickets:detail", args=[ticket_id]) + "#details")
-    return render(request, "tickets/detail.html", _detail_context(request, ticket, values_form=form), status=400)
+    return render(request, "tickets/custom_values.html", {"ticket": ticket, "values_form": form},
+                  status=400 if form.is_bound else 200)
 
 
 @require_GET

@@ -53,7 +53,9 @@ def test_custom_field_values_are_shown_and_editable(dana):
     ticket = demo_ticket(department__title="Technical support")
     version = CustomField.objects.get(title="Product version")
     html = dana.get(f"/tickets/{ticket.pk}/").content.decode()
-    assert 'value="4.2.1"' in html
+    assert "Product version</dt>" in html and "4.2.1</dd>" in html
+    edit = dana.get(f"/tickets/{ticket.pk}/fields/").content.decode()
+    assert 'value="4.2.1"' in edit
     response = dana.post(f"/tickets/{ticket.pk}/fields/", {
         f"cf_{version.pk}": "5.0", f"cf_{CustomField.objects.get(title='Operating system').pk}": "Linux",
         f"cf_{CustomField.objects.get(title='How often does it happen?').pk}": "Once",
@@ -177,6 +179,7 @@ def test_idor_every_url_of_anothers_ticket_is_404(demo):
         ("post", f"/tickets/{ticket.pk}/reply/", {"reply": "mine now"}),
         ("post", f"/tickets/{ticket.pk}/properties/", {"status": Status.objects.get(title="Closed").pk}),
         ("post", f"/tickets/{ticket.pk}/fields/", {f"cf_{version.pk}": "hacked"}),
+        ("get", f"/tickets/{ticket.pk}/fields/", {}),
     ]
     for method, url, data in requests:
         response = getattr(intruder, method)(url, data)
