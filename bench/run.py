@@ -169,6 +169,12 @@ class Bench:
         script.write_text(SUBMIT_LUA.replace("{CSRF}", csrf).replace("{DEPARTMENT}", str(ids["billing"]))
                           .replace("{PRIORITY}", str(ids["priority"])).replace("{COOKIE}", f"{small}; csrftoken={csrf}"))
         self.wrk("submit_post", f"{p}/tickets/new/", script=str(script))
+        # Without load, one request at a time: how the list's latency scales with the customer's tickets.
+        small_p50 = sequential_p50(f"{p}/tickets/", small)
+        big_p50 = sequential_p50(f"{p}/tickets/", big)
+        self.results["list_sequential_p50_ms"] = {"10": small_p50, "100k": big_p50}
+        self.results["list_sequential_p50_ratio_100k_to_10"] = round(big_p50 / small_p50, 2)
+        print(f"  ticket list one at a time: p50 {small_p50} ms (10 tickets), {big_p50} ms (100,000)", flush=True)
         ceiling = self.results["pages"]["ceiling"]["rps"]
         for result in self.results["pages"].values():
             result["ratio_to_ceiling"] = round(result["rps"] / ceiling, 3) if ceiling else None
@@ -238,7 +244,10 @@ class Bench:
         for name, row in self.results["pages"].items():
             lines.append(f"| {name} | {row['rps']:.1f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} "
                          f"| {row['ratio_to_ceiling']} |")
-        lines += ["", f"Ticket list p50, 100,000 tickets / 10 tickets: **{self.results['list_p50_ratio_100k_to_10']}**",
+        lines += ["", f"Ticket list p50 under load, 100,000 tickets / 10 tickets: **{self.results['list_p50_ratio_100k_to_10']}**",
+                  f"Ticket list p50 one request at a time: {self.results['list_sequential_p50_ms']['10']} ms (10 tickets), "
+                  f"{self.results['list_sequential_p50_ms']['100k']} ms (100,000): ratio "
+                  f"**{self.results['list_sequential_p50_ratio_100k_to_10']}**",
                   "", "| SOAP function | p50 ms | p99 ms | calls/s |", "|---|---|---|---|"]
         for name, row in self.results["soap"].items():
             lines.append(f"| {name} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['calls_per_s']:.1f} |")
@@ -250,6 +259,17 @@ class Bench:
                   f"**{self.results['download']['worker_rss_growth_mb']} MB**", ""]
         (RESULTS / "latest.md").write_text("\n".join(lines))
         print(f"Wrote {RESULTS / 'latest.md'}")
+
+
+def sequential_p50(url: str, cookie: str, n: int = 100) -> float:
+    times = []
+    for _ in range(n + 5):
+        request = urllib.request.Request(url, headers={"Cookie": cookie})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times[5:]), 2)
 
 
 def children(pid: int) -> list[int]:
@@ -432,7 +452,7 @@ envelope = etree.tostring(link.client.create_message(link.service, operation, us
                                                      password=link.settings.password, **params))
 headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"' + link.soap_actions[operation] + '"'}
 def cpu(call, batches=7, n=100):
-    """Median over batches of the mean CPU milliseconds per call."""
+    # the median over batches of the mean CPU milliseconds per call
     samples = []
     for _ in range(batches):
         started = time.process_time()
