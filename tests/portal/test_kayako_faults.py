@@ -9,21 +9,6 @@ from portal import kayako
 from .fake_servers import FakeServer, closed_port_url, envelope, fault
 
 
-@pytest.fixture
-def fake(settings):
-    servers = []
-
-    def start(**behaviour):
-        server = FakeServer(**behaviour)
-        servers.append(server)
-        settings.KAYAKO_API_URL = server.url
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
 @pytest.mark.django_db
 def test_helpdesk_down_is_unavailable_within_the_connect_timeout(settings):
     settings.KAYAKO_API_URL = closed_port_url()

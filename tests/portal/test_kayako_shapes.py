@@ -7,7 +7,7 @@ import pytest
 from portal import kayako
 from portal.kayako.legacy import php_unserialize
 
-from .fake_servers import FakeServer, envelope
+from .fake_servers import envelope
 
 
 def php_string(value: str) -> str:
@@ -55,18 +55,9 @@ DEPARTMENTS_AS_SOAP_ENC_ARRAY = """
 
 
 @pytest.fixture
-def server(settings):
-    servers = []
-
-    def start(inner: str):
-        fake = FakeServer(body=envelope(inner))
-        servers.append(fake)
-        settings.KAYAKO_API_URL = fake.url
-        return fake
-
-    yield start
-    for fake in servers:
-        fake.close()
+def server(fake):
+    """A server whose every reply has this SOAP body."""
+    return lambda inner: fake(body=envelope(inner))
 
 
 def string_reply(operation: str, text: str) -> str:
