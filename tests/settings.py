@@ -11,3 +11,6 @@ KAYAKO_CONNECT_TIMEOUT = 1.0
 KAYAKO_OPERATION_TIMEOUT = 3.0
 # The live server serves static files through staticfiles' finders, which know no hashed names.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# The live server answers each request in a thread of its own: persistent connections there would
+# outlive the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
