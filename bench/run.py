@@ -95,7 +95,7 @@ class Bench:
                   "--access-logfile", "/dev/null"]
         helpdesk_env = {**self.env, "ROOT_URLCONF": "helpdesk.urls"}
         self.processes.append(subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.helpdesk_port}",
+            [PYTHON, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{self.helpdesk_port}",
              *common], cwd=ROOT, env=helpdesk_env, start_new_session=True))
         self.processes.append(subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.portal_port}",

@@ -3,9 +3,9 @@
 from django.urls import path
 
 from .admin import desk_site
-from .soap.views import endpoint
+from .soap.views import API_PATH, endpoint
 
 urlpatterns = [
-    path("integrationapi/index.php", endpoint, name="helpdesk-api"),
+    path(API_PATH.lstrip("/"), endpoint, name="helpdesk-api"),
     path("desk/", desk_site.urls),
 ]

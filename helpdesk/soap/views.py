@@ -19,6 +19,7 @@ from . import codec
 
 logger = logging.getLogger("helpdesk.soap")
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+API_PATH = "/integrationapi/index.php"
 
 
 def _python_name(name: str) -> str:
@@ -44,9 +45,15 @@ def _client_fault(message: str, status: int = 500) -> HttpResponse:
 
 @csrf_exempt
 def endpoint(request):
+    response = _answer(request)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _answer(request):
     if request.method == "GET":
         if "wsdl" in request.GET or "WSDL" in request.GET:
-            address = f"{settings.HELPDESK_PUBLIC_URL}/integrationapi/index.php"
+            address = f"{settings.HELPDESK_PUBLIC_URL}{API_PATH}"
             return HttpResponse(codec.wsdl_document(address), content_type=XML_CONTENT_TYPE)
         if "getattachment" in request.GET:
             return _attachment(request.GET["getattachment"])
@@ -102,8 +109,4 @@ def _attachment(token: str):
     except OSError:
         logger.exception("attachment %s has no file", attachment.pk)
         return _fault_response(codec.kayako_fault(-19), status=404)
-    response = FileResponse(
-        content, as_attachment=True, filename=attachment.name, content_type=attachment.mimetype
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return FileResponse(content, as_attachment=True, filename=attachment.name, content_type=attachment.mimetype)

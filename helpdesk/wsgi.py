@@ -1,0 +1,34 @@
+"""The WSGI application of the embedded helpdesk's own process (ROOT_URLCONF=helpdesk.urls).
+
+The API endpoint is answered without the middleware stack: it uses no session, user, CSRF
+token, message or CSP, and the stack cost about 40% of a call's CPU. Everything else (the
+staff desk) goes through Django as usual.
+"""
+
+import os
+
+from django.core.handlers.wsgi import WSGIHandler
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("ROOT_URLCONF", "helpdesk.urls")
+
+
+class HelpdeskWSGIHandler(WSGIHandler):
+    def get_response(self, request):
+        from helpdesk.soap.views import API_PATH, endpoint
+
+        if request.path_info != API_PATH:
+            return super().get_response(request)
+        response = endpoint(request)
+        response._resource_closers.append(request.close)
+        return response
+
+
+def _application():
+    import django
+
+    django.setup(set_prefix=False)
+    return HelpdeskWSGIHandler()
+
+
+application = _application()
