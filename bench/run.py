@@ -31,6 +31,8 @@ CONCURRENCY = 8
 SMALL, BIG = "small@example.com", "big@example.com"
 BIG_TICKETS = int(os.environ.get("BENCH_BIG_TICKETS", "100000"))
 DOWNLOAD_MB = 200
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+THREADS = os.environ.get("BENCH_THREADS", "4")
 PASSWORD = "bench-password-2026"
 
 
@@ -61,7 +63,7 @@ class Bench:
             "EMAIL_URL": f"filemail://{self.workdir / 'mail'}",
             "LOG_LEVEL": "WARNING",
             "BENCH_MODE": "true",
-            "GUNICORN_THREADS": "4",
+            "GUNICORN_THREADS": THREADS,
             "KB_INDEX_MAX_AGE": "86400",
         }
         self.processes: list[subprocess.Popen] = []
@@ -91,7 +93,7 @@ class Bench:
         self.results["setup_seconds"] = round(time.monotonic() - started, 1)
 
     def start(self):
-        common = ["--workers", "2", "--threads", "4", "--worker-class", "gthread", "--log-level", "warning",
+        common = ["--workers", WORKERS, "--threads", THREADS, "--worker-class", "gthread", "--log-level", "warning",
                   "--access-logfile", "/dev/null"]
         helpdesk_env = {**self.env, "ROOT_URLCONF": "helpdesk.urls"}
         self.processes.append(subprocess.Popen(

@@ -78,7 +78,7 @@ def invalidate(namespace: str) -> None:
         cache.set(key, 1, None)
 
 
-def _cached(namespace: str, name: str, fetch, *, allow_stale: bool = True):
+def _cached(namespace: str, name: str, fetch):
     """Fresh for KAYAKO_CACHE_TTL; an older copy is served only when the helpdesk is down."""
     key = _key(namespace, name)
     entry = cache.get(key)
@@ -89,7 +89,7 @@ def _cached(namespace: str, name: str, fetch, *, allow_stale: bool = True):
     try:
         value = fetch()
     except (Unavailable, ProtocolError):
-        if entry is None or not allow_stale:
+        if entry is None:
             raise
         cache_stats["stale"] += 1
         _served_stale.set(True)
