@@ -173,3 +173,12 @@ def test_portal_failure_after_the_helpdesk_moved_moves_it_back(demo, monkeypatch
         change_customer_email(user=user, new_email="dana@corp.example")
     assert Customer.objects.filter(email=DEMO).exists()
     assert not Customer.objects.filter(email="dana@corp.example").exists()
+
+
+def test_password_change(demo):
+    client = signed_in_demo()
+    response = client.post("/accounts/password/change/", {
+        "oldpassword": "demo-password-2026", "password1": "Brand-new-pass-2026", "password2": "Brand-new-pass-2026"})
+    assert response.status_code == 302
+    assert Client().login(username="demo", password="Brand-new-pass-2026")
+    assert not Client().login(username="demo", password="demo-password-2026")
