@@ -1,27 +1,28 @@
 from django.db import migrations
 
-SQLITE_CREATE = "CREATE VIRTUAL TABLE IF NOT EXISTS kb_search USING fts5(title, body, tokenize='porter unicode61')"
-SQLITE_DROP = "DROP TABLE IF EXISTS kb_search"
-POSTGRES_CREATE = "CREATE INDEX IF NOT EXISTS kb_indexedarticle_search ON kb_indexedarticle USING gin (search_vector)"
-POSTGRES_DROP = "DROP INDEX IF EXISTS kb_indexedarticle_search"
+# The database's own full-text engine: an FTS5 table on SQLite, a GIN index on PostgreSQL.
+# (create, drop) by database vendor; other databases search without either.
+STATEMENTS = {
+    "sqlite": (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS kb_search USING fts5(title, body, tokenize='porter unicode61')",
+        "DROP TABLE IF EXISTS kb_search",
+    ),
+    "postgresql": (
+        "CREATE INDEX IF NOT EXISTS kb_indexedarticle_search ON kb_indexedarticle USING gin (search_vector)",
+        "DROP INDEX IF EXISTS kb_indexedarticle_search",
+    ),
+}
 
 
-def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        schema_editor.execute(SQLITE_CREATE)
-    elif vendor == "postgresql":
-        schema_editor.execute(POSTGRES_CREATE)
+def statement(position: int):
+    def run(apps, schema_editor):
+        pair = STATEMENTS.get(schema_editor.connection.vendor)
+        if pair:
+            schema_editor.execute(pair[position])
 
-
-def drop(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        schema_editor.execute(SQLITE_DROP)
-    elif vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DROP)
+    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("kb", "0001_initial")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(statement(0), statement(1))]
