@@ -255,7 +255,7 @@ class Bench:
         for name, row in self.results["soap"].items():
             lines.append(f"| {name} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['calls_per_s']:.1f} |")
         lines += ["", f"getSubmittedTickets p50, 100,000 / 10 tickets: **{self.results['soap_list_p50_ratio_100k_to_10']}**",
-                  f"CPU portal.kayako adds per call over a raw POST of the same envelope (median): "
+                  f"CPU kayako adds per call over a raw POST of the same envelope (median): "
                   f"**{self.results['module_cpu_overhead_ms']} ms**",
                   f"Cache hit ratio over a scripted KB browse: **{self.results['kb_cache_hit_ratio']}**",
                   f"Portal worker RSS growth while streaming a {DOWNLOAD_MB} MB attachment: "
@@ -373,7 +373,7 @@ import requests, zeep
 from django.conf import settings
 from django.test import Client
 from helpdesk.models import Attachment, Department, KnowledgeBaseArticle, KnowledgeBaseCategory, Ticket
-from portal.kayako import service, wire
+from kayako import service, wire
 
 url = settings.KAYAKO_API_URL
 client = zeep.Client(url + "?wsdl")
@@ -446,7 +446,7 @@ small_list = lambda: client.service.getSubmittedTickets(**auth, email="{SMALL}",
 big_list(); small_list()
 ratio = measure(big_list, 200)["p50_ms"] / measure(small_list, 200)["p50_ms"]
 
-# CPU portal.kayako adds per call, over a raw POST of the very same envelope.
+# CPU kayako adds per call, over a raw POST of the very same envelope.
 link = wire.connection()
 operation = "getSubmittedTickets"
 params = {"email": "{SMALL}", "numPerPage": 10, "page": 1, "sortBy": "lastactivity", "orderAsc": False}
@@ -463,7 +463,7 @@ def cpu(call, batches=7, n=100):
             call()
         samples.append((time.process_time() - started) * 1000 / n)
     return statistics.median(samples)
-from portal.kayako.types import TicketSummary, as_list
+from kayako.types import TicketSummary, as_list
 module = lambda: tuple(TicketSummary.parse(r) for r in as_list(wire.call(operation, **params)))
 raw = lambda: link.pool.request("POST", url, body=envelope, headers=headers).data
 for _ in range(20):

@@ -2,8 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from portal.abuse import HoneypotForm
-from portal.forms import style_widgets
+from common.abuse import HoneypotForm
+from common.forms import style_widgets
 
 
 class CommentForm(HoneypotForm):

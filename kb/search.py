@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from portal import kayako
-from portal.html import html_to_text
+import kayako
+from common.html import html_to_text
 
 from .models import IndexedArticle, IndexState
 

@@ -4,8 +4,8 @@ from enum import Enum
 
 from django.conf import settings
 
-from portal import kayako
-from portal.abuse import rate_limited
+import kayako
+from common.abuse import rate_limited
 
 from . import votes
 

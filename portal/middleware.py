@@ -1,4 +1,5 @@
-from . import kayako
+import kayako
+
 from .views import helpdesk_unavailable, page_not_found
 
 

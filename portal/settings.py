@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "portal",
+    "common",
+    "kayako",
+    "accounts",
     "kb",
     "tickets",
     "helpdesk",
@@ -182,8 +185,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
-ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
-ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Support] "
 # allauth's rate limits are on by default (login failures, sign-ups, password resets, ...).
 LOGIN_REDIRECT_URL = "home"

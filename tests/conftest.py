@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_connection():
-    from portal.kayako import config, wire
+    from kayako import config, wire
 
     cache.clear()
     config.invalidate()

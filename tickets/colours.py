@@ -6,7 +6,7 @@ The colours go into a small stylesheet (the CSP allows no inline styles); only #
 
 import re
 
-from portal import kayako
+import kayako
 
 HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 BLACK, WHITE = "#000000", "#FFFFFF"

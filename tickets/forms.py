@@ -8,9 +8,9 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal import kayako
-from portal.abuse import HoneypotForm
-from portal.forms import style_widgets
+import kayako
+from common.abuse import HoneypotForm
+from common.forms import style_widgets
 
 PAGE_SIZES = (10, 25, 50)
 SORT_CHOICES = [

@@ -4,7 +4,7 @@ form, call one of these, and render."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from portal import kayako
+import kayako
 
 from . import staging
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from portal import kayako
+import kayako
 
 from .models import StagedUpload
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import kayako
-from portal.abuse import rate_limited
-from portal.accounts import customer_name, customer_required
+import kayako
+from common.abuse import rate_limited
+from common.customers import customer_name, customer_required
 
 from . import colours, once, services, staging
 from .forms import CustomValuesForm, PropertiesForm, ReplyForm, TicketListForm, TicketSubmitForm

@@ -172,7 +172,7 @@ def test_invalid_comments_are_explained_and_kept(client, data, message):
 
 
 def test_helpdesk_refusal_minus_11_is_shown_at_the_field(client, monkeypatch):
-    from portal import kayako
+    import kayako
 
     def refuse(**kwargs):
         raise kayako.Rejected(-11, "addKnowledgeBaseArticleComment")
@@ -199,8 +199,8 @@ def test_honeypot_and_rate_limit_stop_spam(client, settings):
 
 
 def test_helpdesk_down_with_a_cache_shows_the_copy(client, settings, monkeypatch):
-    from portal import kayako
-    from portal.kayako import service
+    import kayako
+    from kayako import service
 
     article = KnowledgeBaseArticle.objects.first()
     assert client.get(article_url(article)).status_code == 200

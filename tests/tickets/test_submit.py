@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+import kayako
 from helpdesk.models import Attachment, CustomField, Department, Priority, Ticket
-from portal import kayako
 from tickets.models import StagedUpload
 
 from .conftest import DEMO

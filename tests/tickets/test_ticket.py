@@ -3,9 +3,9 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+import kayako
 from helpdesk.models import Attachment, Customer, CustomField, Priority, Status, Ticket, TicketPost
-from portal import kayako
-from portal.kayako import service
+from kayako import service
 from tickets.models import StagedUpload
 
 from .conftest import DEMO, customer, signed_in

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import kayako
+import kayako
 
 from ... import search
 

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 
+import kayako
 from helpdesk.models import Customer
-from portal import kayako
 
 DEMO = "demo@example.com"
 
@@ -161,7 +161,7 @@ def test_staff_change_refused_by_the_helpdesk_is_shown_and_nothing_changes(staff
 
 
 def test_portal_failure_after_the_helpdesk_moved_moves_it_back(demo, monkeypatch):
-    from portal.accounts import change_customer_email
+    from accounts.services import change_customer_email
 
     user = User.objects.get(email=DEMO)
 

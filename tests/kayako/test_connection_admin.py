@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from portal import kayako
-from portal.kayako import config
-from portal.models import ApiConnection
+import kayako
+from kayako import config
+from kayako.models import ApiConnection
 
 from .fake_servers import closed_port_url
 
@@ -21,7 +21,7 @@ def admin_client(helpdesk):
 
 def save_connection(client, **data):
     connection = ApiConnection.objects.first()
-    url = f"/admin/portal/apiconnection/{connection.pk}/change/" if connection else "/admin/portal/apiconnection/add/"
+    url = f"/admin/kayako/apiconnection/{connection.pk}/change/" if connection else "/admin/kayako/apiconnection/add/"
     return client.post(url, {"url": "", "username": "", "new_password": "", **data}, follow=True)
 
 
@@ -32,7 +32,7 @@ def test_password_is_write_only_and_encrypted_at_rest(admin_client, settings):
     stored = ApiConnection.objects.get()
     assert b"demo-api-password" not in bytes(stored.password_encrypted)
     assert stored.password == "demo-api-password"
-    page = admin_client.get(f"/admin/portal/apiconnection/{stored.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/kayako/apiconnection/{stored.pk}/change/").content.decode()
     assert "demo-api-password" not in page
     # leaving the field empty keeps the password
     save_connection(admin_client, url=settings.KAYAKO_API_URL, username="demo-api")
@@ -60,10 +60,10 @@ def test_other_processes_pick_up_a_change_within_the_check_interval(helpdesk, se
 def test_test_connection_reports_success_and_the_errors_meaning(admin_client, settings):
     save_connection(admin_client, url=settings.KAYAKO_API_URL, new_password="not-the-password")
     connection = ApiConnection.objects.get()
-    response = admin_client.post("/admin/portal/apiconnection/", {
+    response = admin_client.post("/admin/kayako/apiconnection/", {
         "action": "test_connection", "_selected_action": [connection.pk]}, follow=True)
     assert "The helpdesk refused: The API username and password are not valid (-1)." in response.content.decode()
     save_connection(admin_client, url=settings.KAYAKO_API_URL, clear_password="on")
-    response = admin_client.post("/admin/portal/apiconnection/", {
+    response = admin_client.post("/admin/kayako/apiconnection/", {
         "action": "test_connection", "_selected_action": [connection.pk]}, follow=True)
     assert "Connection works" in response.content.decode()

@@ -1,6 +1,6 @@
 """Which helpdesk to talk to, with which credentials: the admin's settings over the environment.
 
-Site admins edit the connection in the admin (portal.models.ApiConnection). Every process checks
+Site admins edit the connection in the admin (kayako.models.ApiConnection). Every process checks
 that row at most every CHECK_SECONDS, so a change takes effect everywhere without a restart.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-logger = logging.getLogger("portal.kayako")
+logger = logging.getLogger("kayako")
 CHECK_SECONDS = 3.0
 
 
@@ -42,7 +42,7 @@ def _from_environment() -> ConnectionSettings:
 
 def _load() -> ConnectionSettings:
     defaults = _from_environment()
-    from portal.models import ApiConnection  # the app registry is ready by the first call
+    from kayako.models import ApiConnection  # the app registry is ready by the first call
 
     try:
         stored = ApiConnection.objects.filter(pk=ApiConnection.SINGLETON_ID).first()

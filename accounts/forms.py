@@ -13,18 +13,3 @@ class SignupForm(forms.Form):
         first, _space, last = self.cleaned_data["full_name"].strip().partition(" ")
         user.first_name, user.last_name = first[:150], last[:150]
         user.save(update_fields=["first_name", "last_name"])
-
-
-def style_widgets(form: forms.Form) -> None:
-    """Bootstrap's classes on every widget, for forms rendered with includes/field.html."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        elif isinstance(widget, forms.HiddenInput):
-            continue
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

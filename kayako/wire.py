@@ -29,7 +29,7 @@ from zeep.transports import Transport
 from . import config
 from .errors import ProtocolError, Unavailable, rejection
 
-logger = logging.getLogger("portal.kayako")
+logger = logging.getLogger("kayako")
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

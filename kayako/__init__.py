@@ -1,6 +1,6 @@
 """The service module: the only way the portal talks to the helpdesk (SOAP, through zeep).
 
-Import it as a package: `from portal import kayako`, then `kayako.get_department_list()`.
+Import it as a package: `import kayako`, then `kayako.get_department_list()`.
 """
 
 from .errors import ERROR_CODES, KayakoError, NotFound, ProtocolError, Rejected, Unavailable

@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
-from .accounts import EmailChangeRefused, email_change
+from .services import EmailChangeRefused, email_change
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -1,10 +1,11 @@
-"""portal.kayako against the live embedded helpdesk: every function, typed results, errors."""
+"""kayako against the live embedded helpdesk: every function, typed results, errors."""
 
 import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import kayako
 from helpdesk.models import (
     Attachment,
     Customer,
@@ -15,9 +16,8 @@ from helpdesk.models import (
     Status,
     Ticket,
 )
-from portal import kayako
-from portal.kayako import config
-from portal.models import ApiConnection
+from kayako import config
+from kayako.models import ApiConnection
 
 DEMO = "demo@example.com"
 
@@ -25,8 +25,8 @@ DEMO = "demo@example.com"
 @pytest.fixture
 def soap_calls(caplog):
     """The names of the SOAP calls the portal made during the test, from its call log."""
-    caplog.set_level(logging.INFO, logger="portal.kayako")
-    return lambda: [r.getMessage().split()[1] for r in caplog.records if r.name == "portal.kayako"]
+    caplog.set_level(logging.INFO, logger="kayako")
+    return lambda: [r.getMessage().split()[1] for r in caplog.records if r.name == "kayako"]
 
 
 def test_knowledge_base_functions(demo):

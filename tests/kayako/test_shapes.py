@@ -1,11 +1,11 @@
-"""What original PHP servers send, recorded, and what portal.kayako makes of it."""
+"""What original PHP servers send, recorded, and what kayako makes of it."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from portal import kayako
-from portal.kayako.legacy import php_unserialize
+import kayako
+from kayako.legacy import php_unserialize
 
 from .fake_servers import envelope
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from portal import html
+from common import html
 
 register = template.Library()
 

@@ -1,10 +1,10 @@
-"""Fault injection: what portal.kayako raises when the helpdesk misbehaves."""
+"""Fault injection: what kayako raises when the helpdesk misbehaves."""
 
 import time
 
 import pytest
 
-from portal import kayako
+import kayako
 
 from .fake_servers import FakeServer, closed_port_url, envelope, fault
 
@@ -83,7 +83,7 @@ def test_a_protocol_error_is_not_retried(fake):
 def test_reads_retry_once_after_a_connection_error(settings, monkeypatch):
     import urllib3
 
-    from portal.kayako import wire
+    from kayako import wire
 
     server = FakeServer(body=envelope('<ns1:getTotalSubmittedTicketsResponse xmlns:ns1="urn:KayakoIntegrationAPI">'
                                       "<ns1:return>7</ns1:return></ns1:getTotalSubmittedTicketsResponse>"))

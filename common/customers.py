@@ -1,0 +1,37 @@
+"""Who the customer is towards the helpdesk: their verified primary email address."""
+
+from functools import wraps
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+
+def customer_email(user) -> str | None:
+    if not user.is_authenticated:
+        return None
+    address = EmailAddress.objects.filter(user=user, primary=True, verified=True).only("email").first()
+    return address.email if address else None
+
+
+def customer_name(user) -> str:
+    return user.get_full_name() or user.email.split("@")[0]
+
+
+def customer_required(view):
+    """Signed in with a verified primary address; the view finds it in request.customer_email."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        email = customer_email(request.user)
+        if email is None:
+            messages.warning(request, _("Please verify your email address first: your tickets are kept under it."))
+            return redirect("account_email")
+        request.customer_email = email
+        return view(request, *args, **kwargs)
+
+    return wrapper
