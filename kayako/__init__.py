@@ -3,7 +3,7 @@
 Import it as a package: `import kayako`, then `kayako.get_department_list()`.
 """
 
-from .errors import ERROR_CODES, KayakoError, NotFound, ProtocolError, Rejected, Unavailable
+from .errors import ERROR_CODES, ErrorCode, KayakoError, NotFound, ProtocolError, Rejected, Unavailable
 from .service import (
     INT32_MAX,
     INT32_MIN,
