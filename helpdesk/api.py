@@ -72,8 +72,8 @@ class ApiError(Exception):
 
 def authenticate(user: str, password: str) -> None:
     """-1 unless the pair is the configured one; compared in constant time."""
-    user_ok = secrets.compare_digest(user.encode(), settings.KAYAKO_API_USERNAME.encode())
-    password_ok = secrets.compare_digest(password.encode(), settings.KAYAKO_API_PASSWORD.encode())
+    user_ok = secrets.compare_digest(user.encode(), settings.HELPDESK_API_USERNAME.encode())
+    password_ok = secrets.compare_digest(password.encode(), settings.HELPDESK_API_PASSWORD.encode())
     if not (user_ok and password_ok):
         raise ApiError(-1)
 

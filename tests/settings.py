@@ -1,7 +1,8 @@
-"""The portal's settings as the tests run them: the portal and the embedded helpdesk on one
-live server (tests.urls), fast password hashing, mail kept in memory."""
+"""The settings the tests run with: one live server (tests.urls) serves the portal and the
+embedded helpdesk, so both processes' settings apply; fast password hashing, mail in memory."""
 
-from portal.settings import *  # noqa: F403
+from portal.settings.helpdesk import *  # noqa: F403
+from portal.settings.portal import *  # noqa: F403  (last: its middleware and templates are a superset)
 
 ROOT_URLCONF = "tests.urls"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

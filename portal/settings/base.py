@@ -1,19 +1,19 @@
-"""Settings of the support portal and the embedded helpdesk, read from the environment.
+"""Settings both processes share (the portal and the embedded helpdesk), read from the environment.
 
 A fresh machine needs no configuration: SQLite, a local-memory cache, a development secret
 key generated once into a git-ignored file and the embedded helpdesk as the API server.
-Production sets the variables listed in the README.
+Production sets the variables listed in the README. What only one process needs is in
+portal.py (the portal, manage.py's default) or helpdesk.py (the embedded helpdesk).
 """
 
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
@@ -34,6 +34,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _development_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Both processes know every app: they share one database, so `migrate` under either settings
+# module migrates everything.
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -68,19 +70,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.HelpdeskErrorsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",  # allauth refuses to start without it
 ]
 
-# The helpdesk process serves helpdesk.urls (the API and the staff desk); the portal serves
-# portal.urls. Tests serve both from one live server (tests.urls).
-ROOT_URLCONF = env.str("ROOT_URLCONF", default="portal.urls")
-WSGI_APPLICATION = "portal.wsgi.application"
-
+# The apps' own templates (the admin's for the staff desk); the portal adds the site's.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -89,7 +86,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "portal.context_processors.navigation",
             ],
         },
     },
@@ -174,24 +170,6 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-
-# Accounts (django-allauth): email is the identity towards the helpdesk, so it must be verified.
-SITE_NAME = env.str("SITE_NAME", default="Support")
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_CHANGE_EMAIL = True
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Support] "
-# allauth's rate limits are on by default (login failures, sign-ups, password resets, ...).
-LOGIN_REDIRECT_URL = "home"
-LOGIN_URL = "account_login"
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -201,57 +179,7 @@ LOGGING = {
     "loggers": {"zeep": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
 }
 
-# scripts/bench mounts a trivial view as the framework ceiling; never on in production.
-BENCH_MODE = env.bool("BENCH_MODE", default=False)
-
-# --- The helpdesk API this portal talks to (admins may override these in the admin) ---
+# Where each process is reached: the portal gives the helpdesk URLs of staged uploads under
+# PORTAL_PUBLIC_URL, and the helpdesk fetches attachments only from that host by default.
 PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 HELPDESK_PORT = env.int("HELPDESK_PORT", default=8001)
-KAYAKO_API_URL = env.str(
-    "KAYAKO_API_URL", default=f"http://127.0.0.1:{HELPDESK_PORT}/integrationapi/index.php"
-)
-KAYAKO_API_USERNAME = env.str("KAYAKO_API_USERNAME", default="demo-api")
-KAYAKO_API_PASSWORD = env.str("KAYAKO_API_PASSWORD", default="demo-api-password")
-KAYAKO_OPERATION_TIMEOUT = env.float("KAYAKO_OPERATION_TIMEOUT", default=5.0)
-KAYAKO_CONNECT_TIMEOUT = env.float("KAYAKO_CONNECT_TIMEOUT", default=2.0)
-KAYAKO_POOL_SIZE = env.int("KAYAKO_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=4))
-KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
-# Key for the API password that admins store in the database (Fernet); derived from
-# SECRET_KEY unless given, so that rotating it is a deliberate step.
-KAYAKO_CREDENTIALS_KEY = env.str("KAYAKO_CREDENTIALS_KEY", default="")
-
-# --- The embedded helpdesk (the server side of the API) ---
-# The address written into the WSDL and into attachment URLs: configuration, never a Host header.
-HELPDESK_PUBLIC_URL = env.str(
-    "HELPDESK_PUBLIC_URL", default=f"http://127.0.0.1:{HELPDESK_PORT}"
-).rstrip("/")
-HELPDESK_ATTACHMENT_HOSTS = env.list(
-    "HELPDESK_ATTACHMENT_HOSTS", default=[urlsplit(PORTAL_PUBLIC_URL).hostname or "127.0.0.1"]
-)
-HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
-HELPDESK_ATTACHMENT_FETCH_TIMEOUT = env.float("HELPDESK_ATTACHMENT_FETCH_TIMEOUT", default=10.0)
-HELPDESK_ATTACHMENT_URL_TTL = env.int("HELPDESK_ATTACHMENT_URL_TTL", default=300)
-HELPDESK_SOAP_MAX_BODY = env.int("HELPDESK_SOAP_MAX_BODY", default=2 * 1024 * 1024)
-# "random" gives masks like ABC-123456; "sequential" makes the mask the ticket id.
-HELPDESK_TICKET_NUMBERING = env.str("HELPDESK_TICKET_NUMBERING", default="random")
-
-# --- Knowledge base ---
-# The local search index is refreshed in the background when older than this (seconds).
-KB_INDEX_MAX_AGE = env.int("KB_INDEX_MAX_AGE", default=3600)
-KB_INDEX_REFRESH_LOCK_SECONDS = 600
-KB_COMMENT_MAX_LENGTH = 2000
-KB_COMMENT_RATE_LIMIT = (5, 600)  # comments per client IP, per seconds
-KB_RATE_RATE_LIMIT = (30, 600)  # votes per client IP, per seconds
-
-# --- Tickets ---
-TICKET_UPLOAD_MAX_FILE_BYTES = env.int("TICKET_UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
-TICKET_UPLOAD_MAX_TOTAL_BYTES = env.int("TICKET_UPLOAD_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
-TICKET_UPLOAD_MAX_FILES = 10
-# Staged uploads are served to the helpdesk only while a call is running, for at most this long.
-STAGED_UPLOAD_OFFER_SECONDS = env.int("STAGED_UPLOAD_OFFER_SECONDS", default=120)
-STAGED_UPLOAD_KEEP_SECONDS = 24 * 3600  # kept for a retry after a failed submit, then removed
-# Someone not signed in may submit a ticket with name and email.
-TICKETS_GUEST_SUBMISSION = env.bool("TICKETS_GUEST_SUBMISSION", default=True)
-TICKETS_GUEST_RATE_LIMIT = (5, 3600)  # guest tickets per client IP, per seconds
-# Status titles that mean "closed", for the Close and Reopen buttons.
-TICKETS_CLOSED_STATUS_TITLES = env.list("TICKETS_CLOSED_STATUS_TITLES", default=["Closed", "Resolved"])

@@ -31,8 +31,8 @@ class Api:
     def __call__(self, operation: str, *, user=None, password=None, **params):
         method = getattr(self.service, operation)
         return method(
-            user=settings.KAYAKO_API_USERNAME if user is None else user,
-            password=settings.KAYAKO_API_PASSWORD if password is None else password,
+            user=settings.HELPDESK_API_USERNAME if user is None else user,
+            password=settings.HELPDESK_API_PASSWORD if password is None else password,
             **params,
         )
 

@@ -16,8 +16,8 @@ def test_php_soapclient_browses_lists_submits_and_gets_faults(demo):
     assert shutil.which("php"), "php-cli is required (scripts/test installs php-cli and php-soap)"
     technical = Department.objects.get(title="Technical support")
     result = subprocess.run(
-        ["php", str(SCRIPT), f"{demo.url}/integrationapi/index.php?wsdl", settings.KAYAKO_API_USERNAME,
-         settings.KAYAKO_API_PASSWORD, "demo@example.com", str(technical.pk), str(Priority.objects.first().pk)],
+        ["php", str(SCRIPT), f"{demo.url}/integrationapi/index.php?wsdl", settings.HELPDESK_API_USERNAME,
+         settings.HELPDESK_API_PASSWORD, "demo@example.com", str(technical.pk), str(Priority.objects.first().pk)],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr

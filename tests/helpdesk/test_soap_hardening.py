@@ -19,7 +19,7 @@ def envelope(operation: str, params: str) -> str:
 
 
 def credentials(password: str | None = None) -> str:
-    return f"<k:user>{settings.KAYAKO_API_USERNAME}</k:user><k:password>{password or settings.KAYAKO_API_PASSWORD}</k:password>"
+    return f"<k:user>{settings.HELPDESK_API_USERNAME}</k:user><k:password>{password or settings.HELPDESK_API_PASSWORD}</k:password>"
 
 
 def post(server, body, **headers):
@@ -41,7 +41,7 @@ def fault_of(response) -> tuple[str, str, str | None]:
 def no_password_in_logs(caplog):
     caplog.set_level(logging.DEBUG)
     yield
-    password = settings.KAYAKO_API_PASSWORD
+    password = settings.HELPDESK_API_PASSWORD
     leaked = [r.getMessage() for r in caplog.records if password in r.getMessage() or "s3cr3t-guess" in r.getMessage()]
     assert not leaked
 

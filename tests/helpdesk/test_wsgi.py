@@ -22,7 +22,7 @@ def test_the_api_is_answered_without_middleware(demo):
     envelope = (
         '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
         'xmlns:k="urn:KayakoIntegrationAPI"><s:Body><k:getDepartmentList>'
-        f"<k:user>{settings.KAYAKO_API_USERNAME}</k:user><k:password>{settings.KAYAKO_API_PASSWORD}</k:password>"
+        f"<k:user>{settings.HELPDESK_API_USERNAME}</k:user><k:password>{settings.HELPDESK_API_PASSWORD}</k:password>"
         "</k:getDepartmentList></s:Body></s:Envelope>"
     )
     status, headers, body = run(RequestFactory().post(API_PATH, envelope, content_type="text/xml").environ)
@@ -38,3 +38,11 @@ def test_the_staff_desk_still_goes_through_the_middleware(demo):
     status, headers, _ = run(RequestFactory().get("/desk/login/").environ)
     assert status.startswith("200")
     assert "Content-Security-Policy" in headers and "csrftoken" in headers.get("Set-Cookie", "")
+
+
+def test_an_unknown_path_is_a_plain_404_with_the_helpdesks_settings(demo, settings):
+    from portal.settings import helpdesk as helpdesk_settings
+
+    settings.ROOT_URLCONF, settings.TEMPLATES = helpdesk_settings.ROOT_URLCONF, helpdesk_settings.TEMPLATES
+    status, _, body = run(RequestFactory().get("/kb/").environ)
+    assert status.startswith("404") and b"Not Found" in body

@@ -85,11 +85,12 @@ def test_health_is_200_when_the_helpdesk_is_down(client, settings):
     assert response.json()["helpdesk"] == {"reachable": False, "latency_ms": None, "error": "unavailable"}
 
 
-def test_check_deploy_has_no_warnings_with_production_settings(tmp_path):
+@pytest.mark.parametrize("process", ["portal", "helpdesk"])
+def test_check_deploy_has_no_warnings_with_production_settings(tmp_path, process):
     inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
         **inherited,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SETTINGS_MODULE": f"portal.settings.{process}",
         "DEBUG": "false",
         "SECRET_KEY": "a-production-secret-" + "x7Q9r2L5k8M3n6P1" * 4,
         "ALLOWED_HOSTS": "support.example.com",

@@ -1,0 +1,71 @@
+"""The portal process: the customer-facing site (portal.urls) and the client side of the API."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, HELPDESK_PORT, MIDDLEWARE, TEMPLATES, env
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+MIDDLEWARE = [*MIDDLEWARE, "portal.middleware.HelpdeskErrorsMiddleware"]
+# The site's templates, including its versions of allauth's pages and of the admin's user pages.
+TEMPLATES = [{
+    **TEMPLATES[0],
+    "DIRS": [BASE_DIR / "templates"],
+    "OPTIONS": {"context_processors": [*TEMPLATES[0]["OPTIONS"]["context_processors"],
+                                       "portal.context_processors.navigation"]},
+}]
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Accounts (django-allauth): email is the identity towards the helpdesk, so it must be verified.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Support] "
+# allauth's rate limits are on by default (login failures, sign-ups, password resets, ...).
+LOGIN_REDIRECT_URL = "home"
+LOGIN_URL = "account_login"
+
+# scripts/bench mounts a trivial view as the framework ceiling; never on in production.
+BENCH_MODE = env.bool("BENCH_MODE", default=False)
+
+# --- The helpdesk API this portal calls (admins may override these in the admin) ---
+KAYAKO_API_URL = env.str(
+    "KAYAKO_API_URL", default=f"http://127.0.0.1:{HELPDESK_PORT}/integrationapi/index.php"
+)
+# What the portal sends; the embedded helpdesk checks HELPDESK_API_USERNAME/PASSWORD.
+KAYAKO_API_USERNAME = env.str("KAYAKO_API_USERNAME", default="demo-api")
+KAYAKO_API_PASSWORD = env.str("KAYAKO_API_PASSWORD", default="demo-api-password")
+KAYAKO_OPERATION_TIMEOUT = env.float("KAYAKO_OPERATION_TIMEOUT", default=5.0)
+KAYAKO_CONNECT_TIMEOUT = env.float("KAYAKO_CONNECT_TIMEOUT", default=2.0)
+KAYAKO_POOL_SIZE = env.int("KAYAKO_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=4))
+KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
+# Key for the API password that admins store in the database (Fernet); derived from
+# SECRET_KEY unless given, so that rotating it is a deliberate step.
+KAYAKO_CREDENTIALS_KEY = env.str("KAYAKO_CREDENTIALS_KEY", default="")
+
+# --- Knowledge base ---
+# The local search index is refreshed in the background when older than this (seconds).
+KB_INDEX_MAX_AGE = env.int("KB_INDEX_MAX_AGE", default=3600)
+KB_INDEX_REFRESH_LOCK_SECONDS = 600
+KB_COMMENT_MAX_LENGTH = 2000
+KB_COMMENT_RATE_LIMIT = (5, 600)  # comments per client IP, per seconds
+KB_RATE_RATE_LIMIT = (30, 600)  # votes per client IP, per seconds
+
+# --- Tickets ---
+TICKET_UPLOAD_MAX_FILE_BYTES = env.int("TICKET_UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+TICKET_UPLOAD_MAX_TOTAL_BYTES = env.int("TICKET_UPLOAD_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
+TICKET_UPLOAD_MAX_FILES = 10
+# Staged uploads are served to the helpdesk only while a call is running, for at most this long.
+STAGED_UPLOAD_OFFER_SECONDS = env.int("STAGED_UPLOAD_OFFER_SECONDS", default=120)
+STAGED_UPLOAD_KEEP_SECONDS = 24 * 3600  # kept for a retry after a failed submit, then removed
+# Someone not signed in may submit a ticket with name and email.
+TICKETS_GUEST_SUBMISSION = env.bool("TICKETS_GUEST_SUBMISSION", default=True)
+TICKETS_GUEST_RATE_LIMIT = (5, 3600)  # guest tickets per client IP, per seconds
+# Status titles that mean "closed", for the Close and Reopen buttons.
+TICKETS_CLOSED_STATUS_TITLES = env.list("TICKETS_CLOSED_STATUS_TITLES", default=["Closed", "Resolved"])
