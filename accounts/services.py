@@ -14,13 +14,13 @@ class EmailChangeRefused(Exception):
 
 def email_change(*, old_email: str, new_email: str) -> None:
     """Moves a customer to a new address in the helpdesk first; the caller switches the portal
-    only when this returns. A customer the helpdesk does not know yet (-3) has nothing to move."""
+    only when this returns. A customer the helpdesk does not know yet has nothing to move."""
     if old_email.lower() == new_email.lower():
         return
     try:
         kayako.update_email_address(old_email=old_email, new_email=new_email)
     except kayako.Rejected as error:
-        if error.code == -3:
+        if error.code == kayako.ErrorCode.UNKNOWN_USER:
             return
         raise EmailChangeRefused(error.user_message) from error
     except (kayako.Unavailable, kayako.ProtocolError) as error:

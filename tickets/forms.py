@@ -12,14 +12,19 @@ import kayako
 from common.abuse import HoneypotForm
 from common.forms import style_widgets
 
+from . import once
+
 PAGE_SIZES = (10, 25, 50)
-SORT_CHOICES = [
-    ("lastactivity", _("Last activity")),
-    ("lastreplier", _("Last replier")),
-    ("ticketstatusid", _("Status")),
-    ("priorityid", _("Priority")),
-    ("departmentid", _("Department")),
-]
+# The list's sortable columns, in the order the table shows them, by the API's sort keys.
+SORT_LABELS = {
+    "departmentid": _("Department"),
+    "ticketstatusid": _("Status"),
+    "priorityid": _("Priority"),
+    "lastactivity": _("Last activity"),
+    "lastreplier": _("Last replier"),
+}
+SORT_CHOICES = [(key, SORT_LABELS[key]) for key in kayako.SORT_KEYS]  # a key without a label fails here
+DEFAULT_SORT = "lastactivity"
 
 
 # --- custom fields from definitions --------------------------------------------------------
@@ -149,8 +154,13 @@ def attachments_field():
 # --- submit --------------------------------------------------------------------------------
 
 
+def form_token_field():
+    """A fresh one-time token in every new form: sending it twice sends once (see once.py)."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, initial=once.new_token)
+
+
 class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    form_token = form_token_field()
     full_name = forms.CharField(label=_("Your name"), max_length=100)
     email = forms.EmailField(label=_("Your email address"))
     department = forms.TypedChoiceField(label=_("Department"), coerce=int)
@@ -193,7 +203,7 @@ class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
 
 
 class ReplyForm(AttachmentsMixin, forms.Form):
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    form_token = form_token_field()
     reply = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=100_000)
 
     def __init__(self, *args, **kwargs):
@@ -280,3 +290,11 @@ class TicketListForm(forms.Form):
             return default
         value = self.cleaned_data.get(name)
         return default if value in (None, "") else value
+
+    def list_arguments(self) -> dict:
+        """The arguments of selectors.ticket_list; what is missing or invalid takes its default."""
+        return {
+            "page": self.value("page", 1), "per_page": self.value("per_page", PAGE_SIZES[0]),
+            "sort_by": self.value("sort", DEFAULT_SORT), "ascending": self.value("order", "desc") == "asc",
+            "filters": {name: self.value(name, None) for name in self.FILTERS},
+        }

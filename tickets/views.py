@@ -1,42 +1,28 @@
 """Ticket pages. Every page needs a signed-in customer with a verified primary email (the identity
-sent to the API); someone else's ticket and a missing one are the same 404 (via the middleware)."""
+sent to the API); someone else's ticket and a missing one are the same 404 (via the middleware).
+Views parse input with a form, call one selector or service, and render."""
 
 import hashlib
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import kayako
-from common.abuse import rate_limited
 from common.customers import customer_name, customer_required
 
-from . import colours, once, services, staging
-from .forms import CustomValuesForm, PropertiesForm, ReplyForm, TicketListForm, TicketSubmitForm
+from . import colours, selectors, services, staging
+from .forms import SORT_LABELS, CustomValuesForm, PropertiesForm, ReplyForm, TicketListForm, TicketSubmitForm
 from .templatetags.ticket_tags import badge, moment
 
 DOWNLOAD_CHUNK = 64 * 1024
-# API errors of submitTicket and the field they belong to.
-SUBMIT_ERROR_FIELDS = {-2: "email", -8: "department", -9: "priority", -22: "attachments"}
-CUSTOM_FIELD_ERRORS = {-23, -24, -25}
-UNAVAILABLE_MESSAGE = gettext_lazy("The support system is unavailable right now, so nothing was sent. Everything you "
-                        "entered is still here, attachments included: please try again in a few minutes.")
-
-
-def _public(items):
-    return tuple(item for item in items if item.is_public)
-
-
-def _closed_status_ids(statuses) -> set[int]:
-    titles = {t.lower() for t in settings.TICKETS_CLOSED_STATUS_TITLES}
-    return {s.id for s in statuses if s.title.lower() in titles}
 
 
 # --- list ----------------------------------------------------------------------------------
@@ -45,46 +31,34 @@ def _closed_status_ids(statuses) -> set[int]:
 @require_GET
 @customer_required
 def ticket_list(request):
-    departments, statuses, priorities = (
-        kayako.get_department_list(), kayako.get_status_list(), kayako.get_priority_list())
-    form = TicketListForm(request.GET or None, departments=departments, statuses=statuses, priorities=priorities)
-    if form.is_bound:
-        form.is_valid()
-    filters = {name: form.value(name, None) for name in TicketListForm.FILTERS}
-    sort = form.value("sort", "lastactivity")
-    order = form.value("order", "desc")
-    result = services.ticket_list(
-        email=request.customer_email, page=form.value("page", 1), per_page=form.value("per_page", 10),
-        sort_by=sort, ascending=order == "asc", filters=filters,
-    )
-    by_id = {"department": {d.id: d for d in departments}, "status": {s.id: s for s in statuses},
-             "priority": {p.id: p for p in priorities}}
-    # Rows are prepared here, not in the template: the list is the most requested page.
-    rows = [
-        {
-            "ticket": t,
-            "url": reverse("tickets:detail", args=[t.id]),
-            "department": getattr(by_id["department"].get(t.department_id), "title", t.department_id),
-            "status": badge("status", by_id["status"].get(t.status_id), t.status_id),
-            "priority": badge("priority", by_id["priority"].get(t.priority_id), t.priority_id),
-            "last_activity": moment(t.last_activity),
-        }
-        for t in result.tickets
-    ]
+    reference = selectors.reference_data()
+    form = TicketListForm(request.GET or None, **vars(reference))
+    arguments = form.list_arguments()
+    result = selectors.ticket_list(email=request.customer_email, **arguments)
     return render(request, "tickets/list.html", {
-        "form": form, "result": result, "rows": rows, "filtered": any(filters.values()),
+        "form": form, "result": result, "rows": _rows(result, reference), "filtered": any(arguments["filters"].values()),
         # The filter form shows only the query and the reference data: its rendering is shared.
-        "filter_key": hashlib.blake2b(
-            repr((sorted(request.GET.lists()), departments, statuses, priorities)).encode(), digest_size=16
-        ).hexdigest(),
-        "columns": _sort_columns(request, sort, order),
+        "filter_key": hashlib.blake2b(repr((sorted(request.GET.lists()), reference)).encode(), digest_size=16).hexdigest(),
+        "columns": _sort_columns(request, arguments["sort_by"], arguments["ascending"]),
         "previous_query": _query(request, page=result.page - 1), "next_query": _query(request, page=result.page + 1),
     })
 
 
-SORTABLE_COLUMNS = [("departmentid", gettext_lazy("Department")), ("ticketstatusid", gettext_lazy("Status")),
-                    ("priorityid", gettext_lazy("Priority")), ("lastactivity", gettext_lazy("Last activity")),
-                    ("lastreplier", gettext_lazy("Last replier"))]
+def _rows(result: selectors.TicketPage, reference: selectors.ReferenceData) -> list[dict]:
+    """The table's rows, prepared here rather than in the template: the list is the most requested page."""
+    departments = {d.id: d for d in reference.departments}
+    statuses, priorities = {s.id: s for s in reference.statuses}, {p.id: p for p in reference.priorities}
+    return [
+        {
+            "ticket": t,
+            "url": reverse("tickets:detail", args=[t.id]),
+            "department": getattr(departments.get(t.department_id), "title", t.department_id),
+            "status": badge("status", statuses.get(t.status_id), t.status_id),
+            "priority": badge("priority", priorities.get(t.priority_id), t.priority_id),
+            "last_activity": moment(t.last_activity),
+        }
+        for t in result.tickets
+    ]
 
 
 def _query(request, **changes) -> str:
@@ -97,14 +71,14 @@ def _query(request, **changes) -> str:
     return query.urlencode()
 
 
-def _sort_columns(request, sort: str, order: str) -> list[dict]:
+def _sort_columns(request, sort: str, ascending: bool) -> list[dict]:
     """Column headers: a click sorts by the column, a second click reverses the order."""
     columns = []
-    for key, label in SORTABLE_COLUMNS:
+    for key, label in SORT_LABELS.items():
         active = key == sort
-        next_order = ("desc" if order == "asc" else "asc") if active else "desc"
+        next_order = ("desc" if ascending else "asc") if active else "desc"
         columns.append({
-            "label": label, "active": active, "ascending": active and order == "asc",
+            "label": label, "active": active, "ascending": active and ascending,
             "query": _query(request, sort=key, order=next_order, page=None),
         })
     return columns
@@ -113,128 +87,102 @@ def _sort_columns(request, sort: str, order: str) -> list[dict]:
 @require_GET
 @cache_control(max_age=300)
 def badges_css(request):
-    css = colours.badge_rules(kayako.get_status_list(), kayako.get_priority_list())
-    return HttpResponse(css, content_type="text/css; charset=utf-8")
+    reference = selectors.reference_data()
+    return HttpResponse(colours.badge_rules(reference.statuses, reference.priorities),
+                        content_type="text/css; charset=utf-8")
 
 
 # --- one ticket ----------------------------------------------------------------------------
 
 
-def _detail_context(request, ticket: kayako.Ticket, *, reply_form=None, properties_form=None):
-    statuses, priorities = kayako.get_status_list(), kayako.get_priority_list()
-    public_statuses, public_priorities = _public(statuses), _public(priorities)
-    closed = _closed_status_ids(public_statuses)
+def _detail_context(detail: selectors.TicketDetail, *, reply_form=None, properties_form=None, staged=()) -> dict:
     return {
-        "ticket": ticket,
-        "department": next((d for d in kayako.get_department_list() if d.id == ticket.department_id), None),
-        "status": next((s for s in statuses if s.id == ticket.status_id), None),
-        "priority": next((p for p in priorities if p.id == ticket.priority_id), None),
-        "is_closed": ticket.status_id in closed,
-        "close_status": next(iter(sorted(closed)), None),
-        "reopen_status": next((s.id for s in public_statuses if s.id not in closed), None),
-        "reply_form": reply_form or ReplyForm(initial={"form_token": once.new_token()}),
+        **vars(detail),
+        "reply_form": reply_form or ReplyForm(),
         "properties_form": properties_form or PropertiesForm(
-            statuses=public_statuses, priorities=public_priorities,
-            initial={"status": ticket.status_id, "priority": ticket.priority_id}),
-        "has_custom_fields": bool(kayako.get_department_custom_fields(department_id=ticket.department_id)),
-        "staged": [],
+            statuses=detail.public_statuses, priorities=detail.public_priorities,
+            initial={"status": detail.ticket.status_id, "priority": detail.ticket.priority_id}),
+        "staged": list(staged),
     }
 
 
 @require_GET
 @customer_required
 def ticket_detail(request, ticket_id: int):
-    ticket = services.ticket_get(email=request.customer_email, ticket_id=ticket_id)
-    return render(request, "tickets/detail.html", _detail_context(request, ticket))
+    detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
+    return render(request, "tickets/detail.html", _detail_context(detail))
 
 
-def _staged_and_new(request, form) -> list:
+def _uploads(request, form) -> list:
     """The uploads of this attempt: those staged before (kept across failures) plus new ones."""
     form.is_valid()
-    uploads = staging.owned(request, request.POST.getlist("staged"))
-    form.check_upload_totals([u.size for u in uploads])
-    if "attachments" not in form.errors:  # kept even when another field needs correcting
-        uploads += [staging.stage(request, f) for f in form.cleaned_data.get("attachments") or []]
-    staging.discard_expired()
-    return uploads
+    staged = selectors.staged_uploads(request=request, tokens=request.POST.getlist("staged"))
+    form.check_upload_totals([u.size for u in staged])
+    # New files are kept even when another field needs correcting, unless they are what is wrong.
+    files = [] if "attachments" in form.errors else form.cleaned_data.get("attachments") or []
+    return staged + services.uploads_stage(request=request, files=files)
 
 
 @require_POST
 @customer_required
 def ticket_reply(request, ticket_id: int):
     form = ReplyForm(request.POST, request.FILES)
-    uploads = _staged_and_new(request, form)
-    token = request.POST.get("form_token", "")
+    uploads = _uploads(request, form)
     if form.is_valid():
-        may_send, earlier = once.claim(token)
-        if not may_send:
-            messages.info(request, _("This reply was already sent."))
-            return redirect(earlier or reverse("tickets:detail", args=[ticket_id]))
         try:
-            services.ticket_reply(email=request.customer_email, ticket_id=ticket_id,
-                                  reply=form.cleaned_data["reply"], uploads=uploads)
-        except kayako.NotFound:
-            once.release(token)
-            raise
-        except kayako.Rejected as error:
-            once.release(token)
-            form.add_error("attachments" if error.code == -22 else "reply", error.user_message)
-        except (kayako.Unavailable, kayako.ProtocolError):
-            once.release(token)
-            form.add_error(None, UNAVAILABLE_MESSAGE)
+            sent = services.ticket_reply(email=request.customer_email, ticket_id=ticket_id, uploads=uploads,
+                                         token=form.cleaned_data["form_token"], reply=form.cleaned_data["reply"])
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            url = reverse("tickets:detail", args=[ticket_id]) + "#latest"
-            once.done(token, url)
-            messages.success(request, _("Your reply was added."))
-            return redirect(url)
+            if sent.repeated:
+                messages.info(request, _("This reply was already sent."))
+            else:
+                messages.success(request, _("Your reply was added."))
+            return redirect(sent.url)
     try:
-        ticket = services.ticket_get(email=request.customer_email, ticket_id=ticket_id)
+        detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
     except (kayako.Unavailable, kayako.ProtocolError):
         # Without the helpdesk the thread cannot be shown; the reply form still keeps everything.
         return render(request, "tickets/reply_retry.html",
                       {"ticket_id": ticket_id, "reply_form": form, "staged": uploads}, status=503)
-    context = _detail_context(request, ticket, reply_form=form)
-    context["staged"] = uploads
-    return render(request, "tickets/detail.html", context, status=400)
+    return render(request, "tickets/detail.html", _detail_context(detail, reply_form=form, staged=uploads),
+                  status=400)
 
 
 @require_POST
 @customer_required
 def ticket_properties(request, ticket_id: int):
-    public_statuses, public_priorities = _public(kayako.get_status_list()), _public(kayako.get_priority_list())
-    form = PropertiesForm(request.POST, statuses=public_statuses, priorities=public_priorities)
+    public = selectors.reference_data().public()
+    form = PropertiesForm(request.POST, statuses=public.statuses, priorities=public.priorities)
     if form.is_valid():
         try:
             services.ticket_update_properties(
                 email=request.customer_email, ticket_id=ticket_id,
                 status_id=form.cleaned_data.get("status") or 0, priority_id=form.cleaned_data.get("priority") or 0,
             )
-        except kayako.NotFound:
-            raise
-        except kayako.Rejected as error:
-            form.add_error(None, error.user_message)
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("The ticket was updated."))
             return redirect("tickets:detail", ticket_id=ticket_id)
-    ticket = services.ticket_get(email=request.customer_email, ticket_id=ticket_id)
-    return render(request, "tickets/detail.html", _detail_context(request, ticket, properties_form=form), status=400)
+    detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
+    return render(request, "tickets/detail.html", _detail_context(detail, properties_form=form), status=400)
 
 
 @require_http_methods(["GET", "POST"])
 @customer_required
 def ticket_custom_values(request, ticket_id: int):
-    ticket = services.ticket_get(email=request.customer_email, ticket_id=ticket_id)  # ownership first
+    ticket = selectors.ticket_get(email=request.customer_email, ticket_id=ticket_id)  # ownership first
     form = CustomValuesForm(
-        request.POST or None, custom_groups=kayako.get_department_custom_fields(department_id=ticket.department_id),
+        request.POST or None, custom_groups=selectors.custom_fields(department_id=ticket.department_id),
         values={f.id: f.values for g in ticket.custom for f in g.fields},
     )
     if form.is_bound and form.is_valid():
         try:
             changed = services.ticket_set_custom_values(ticket=ticket, values=form.custom_field_values())
-        except kayako.NotFound:
-            raise
-        except kayako.Rejected as error:
-            form.add_error(None, error.user_message)
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
             return redirect(reverse("tickets:detail", args=[ticket_id]) + "#details")
@@ -245,8 +193,8 @@ def ticket_custom_values(request, ticket_id: int):
 @require_GET
 @customer_required
 def attachment_download(request, ticket_id: int, attachment_id: int):
-    info, stream = services.attachment_open(email=request.customer_email, ticket_id=ticket_id,
-                                            attachment_id=attachment_id)
+    info, stream = selectors.attachment_open(email=request.customer_email, ticket_id=ticket_id,
+                                             attachment_id=attachment_id)
     mime_type = info.mime_type if staging.MIME_TYPE.match(info.mime_type.lower()) else "application/octet-stream"
     response = StreamingHttpResponse(stream.chunks(DOWNLOAD_CHUNK), content_type=mime_type)
     response["Content-Disposition"] = content_disposition_header(True, info.name or "attachment")
@@ -260,8 +208,8 @@ def attachment_download(request, ticket_id: int, attachment_id: int):
 @require_GET
 def staged_file(request, token: str, name: str):
     """Served to the helpdesk while it fetches an attachment during a call; 404 otherwise."""
-    upload = staging.offered_upload(token)
-    if upload is None or upload.name != name:
+    upload = selectors.staged_upload_offered(token=token, name=name)
+    if upload is None:
         raise Http404
     response = FileResponse(staging.open_file(upload), as_attachment=True, filename=upload.name,
                             content_type=upload.mime_type)
@@ -272,24 +220,17 @@ def staged_file(request, token: str, name: str):
 # --- submit --------------------------------------------------------------------------------
 
 
-def _submit_form(request, data=None, files=None, *, department_id=None):
-    departments = _public(kayako.get_department_list())
-    if not departments:
-        raise kayako.Unavailable("no public departments")
-    chosen = department_id or next((d.id for d in departments if d.is_default), departments[0].id)
-    if chosen not in {d.id for d in departments}:
-        chosen = departments[0].id
-    groups = kayako.get_department_custom_fields(department_id=chosen)
-    form = TicketSubmitForm(
-        data, files, departments=departments, priorities=_public(kayako.get_priority_list()), custom_groups=groups,
-        guest=not request.user.is_authenticated,
-        initial={"department": chosen, "form_token": once.new_token()},
+def _submit_form(request, data=None, files=None, *, department_id=None) -> TicketSubmitForm:
+    choices = selectors.submit_choices(department_id=department_id)
+    return TicketSubmitForm(
+        data, files, departments=choices.departments, priorities=choices.priorities,
+        custom_groups=choices.custom_groups, guest=not request.user.is_authenticated,
+        initial={"department": choices.department_id},
     )
-    return form
 
 
 def _department_from(data) -> int | None:
-    value = (data or {}).get("department", "")
+    value = data.get("department", "")
     return int(value) if value.isdigit() else None
 
 
@@ -320,75 +261,57 @@ def _customer_submit(request):
 
 
 def _submit(request):
+    department_id = _department_from(request.POST if request.method == "POST" else request.GET)
     if request.method == "GET":
-        form = _submit_form(request, department_id=_department_from(request.GET))
+        form = _submit_form(request, department_id=department_id)
         return render(request, "tickets/submit.html", {"form": form, "staged": []})
-
-    department_id = _department_from(request.POST)
     form = _submit_form(request, request.POST, request.FILES, department_id=department_id)
+    uploads = _uploads(request, form)
     if "refresh_fields" in request.POST:  # the two-step flow without JavaScript
-        uploads = _staged_and_new(request, form)
         fresh = _keep_typed(_submit_form(request, department_id=department_id), request.POST)
         return render(request, "tickets/submit.html", {"form": fresh, "staged": uploads})
-    uploads = _staged_and_new(request, form)
     if form.is_valid():
-        response, form = _send_ticket(request, form, uploads)
-        if response is not None:
-            return response
+        try:
+            sent = services.ticket_submit(request=request, **_submission(request, form), uploads=uploads)
+        except ValidationError as error:
+            form = _with_submit_error(request, form, error)
+        else:
+            return _submitted(request, sent, form)
     return render(request, "tickets/submit.html", {"form": form, "staged": uploads}, status=400)
 
 
-def _send_ticket(request, form, uploads):
-    """Submits the ticket: (response, form) on success, (None, the form with its errors) if not."""
+def _submission(request, form) -> dict:
+    """The ticket as services.ticket_submit takes it; a guest's name and address come from the form."""
     data = form.cleaned_data
-    guest = not request.user.is_authenticated
-    if guest:
-        limit, window = settings.TICKETS_GUEST_RATE_LIMIT
-        if rate_limited(request, "guest-ticket", limit=limit, window_seconds=window):
-            form.add_error(None, _("Several tickets were sent from your network lately. Please wait an hour, "
-                                   "or sign in to send more."))
-            return None, form
-    token = data.get("form_token", "")
-    may_send, earlier = once.claim(token)
-    if not may_send:
-        messages.info(request, _("This ticket was already sent."))
-        return redirect(earlier or reverse("tickets:list")), form
-    email = data["email"] if guest else request.customer_email
-    try:
-        submitted = services.ticket_submit(
-            email=email, full_name=data["full_name"] if guest else customer_name(request.user),
-            department_id=data["department"], priority_id=data["priority"], subject=data["subject"],
-            message=data["message"], customs=form.custom_field_values(), uploads=uploads,
-        )
-    except kayako.Rejected as error:
-        once.release(token)
-        return None, _form_with_submit_error(request, form, error)
-    except (kayako.Unavailable, kayako.ProtocolError):
-        once.release(token)
-        form.add_error(None, UNAVAILABLE_MESSAGE)
-        return None, form
-    if guest:
-        url = reverse("tickets:submitted", args=[submitted.mask])
-        request.session["guest_ticket"] = {"mask": submitted.mask, "email": email}
-    else:
-        url = reverse("tickets:detail", args=[submitted.id])
-        messages.success(request, _("Your ticket %(mask)s was sent. We will reply by email and here.") % {
-            "mask": submitted.mask})
-    once.done(token, url)
-    return redirect(url), form
+    customer = request.user.is_authenticated
+    return {
+        "token": data["form_token"], "department_id": data["department"], "priority_id": data["priority"],
+        "email": request.customer_email if customer else data["email"],
+        "full_name": customer_name(request.user) if customer else data["full_name"],
+        "subject": data["subject"], "message": data["message"], "customs": form.custom_field_values(),
+    }
 
 
-def _form_with_submit_error(request, form, error: kayako.Rejected):
+def _with_submit_error(request, form, error: ValidationError):
     """The form with the helpdesk's refusal at the field it concerns."""
-    if error.code in CUSTOM_FIELD_ERRORS:
-        # The department's fields changed since the form was built: check again with fresh definitions.
-        kayako.invalidate("reference")
+    if isinstance(error, services.CustomFieldsChanged):
+        # Checked again with the department's current definitions, the errors sit at their fields.
         fresh = _submit_form(request, request.POST, request.FILES, department_id=form.cleaned_data["department"])
         if not fresh.is_valid():
             return fresh
-    field = SUBMIT_ERROR_FIELDS.get(error.code)
-    form.add_error(field if field in form.fields else None, error.user_message)
+    form.add_error(None, error)
     return form
+
+
+def _submitted(request, sent: services.Sent, form):
+    if sent.repeated:
+        messages.info(request, _("This ticket was already sent."))
+    elif request.user.is_authenticated:
+        messages.success(request, _("Your ticket %(mask)s was sent. We will reply by email and here.") % {
+            "mask": sent.ticket.mask})
+    else:
+        request.session["guest_ticket"] = {"mask": sent.ticket.mask, "email": form.cleaned_data["email"]}
+    return redirect(sent.url)
 
 
 @require_GET

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from helpdesk.models import Department, Status, Ticket
-from tickets.services import _window
+from tickets.selectors import _window
 
 from .conftest import DEMO, customer, signed_in
 

@@ -1,0 +1,193 @@
+"""Ticket reads, one function each with keyword-only arguments. Views call these and
+services.py, never the service module directly. Every read of a customer's data takes their
+email: the helpdesk answers a missing ticket and someone else's with the same NotFound."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+
+import kayako
+
+from . import staging
+from .models import StagedUpload
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    departments: tuple[kayako.Department, ...]
+    statuses: tuple[kayako.Status, ...]
+    priorities: tuple[kayako.Priority, ...]
+
+    def public(self) -> "ReferenceData":
+        """Only what a customer may see and choose."""
+        return ReferenceData(_public(self.departments), _public(self.statuses), _public(self.priorities))
+
+
+def _public(items):
+    return tuple(item for item in items if item.is_public)
+
+
+def reference_data() -> ReferenceData:
+    """The helpdesk's departments, statuses and priorities (cached by the service module)."""
+    return ReferenceData(kayako.get_department_list(), kayako.get_status_list(), kayako.get_priority_list())
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    tickets: tuple[kayako.TicketSummary, ...]
+    page: int
+    per_page: int
+    has_next: bool
+    total: int | None  # known only without filters
+    unknown_customer: bool = False
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
+
+
+def _window(page: int, per_page: int) -> tuple[int, int, int]:
+    """(numPerPage, page, skip) of one API call whose rows hold this page and one row more.
+
+    The API pages by numPerPage; the smallest page size whose aligned window covers rows
+    [(page-1)*per_page, page*per_page] (one past the page, to know if a next page exists).
+    """
+    first, last = (page - 1) * per_page, page * per_page
+    size = per_page + 1
+    while first // size != last // size:
+        size += 1
+    return size, first // size + 1, first - (first // size) * size
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+
+
+def _day_end(day: date | None) -> datetime | None:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) - timedelta(seconds=1) if day else None
+
+
+def ticket_list(*, email: str, page: int, per_page: int, sort_by: str, ascending: bool,
+                filters: dict) -> TicketPage:
+    """Without filters the page count comes from getTotalSubmittedTickets; with filters, one
+    call that fetches a row more than shown tells whether there is a next page."""
+    try:
+        if not any(filters.values()):
+            total = kayako.get_total_submitted_tickets(email=email)
+            tickets = kayako.get_submitted_tickets(
+                email=email, num_per_page=per_page, page=page, sort_by=sort_by, order_asc=ascending
+            ) if (page - 1) * per_page < total else ()
+            return TicketPage(tickets, page, per_page, page * per_page < total, total)
+        size, api_page, skip = _window(page, per_page)
+        rows = kayako.get_submitted_tickets_with_extra_restrictions(
+            email=email, num_per_page=size, page=api_page, sort_by=sort_by, order_asc=ascending,
+            min_start_date=_day_start(filters.get("created_from")), max_start_date=_day_end(filters.get("created_to")),
+            min_last_activity=_day_start(filters.get("activity_from")),
+            max_last_activity=_day_end(filters.get("activity_to")),
+            min_due_date=_day_start(filters.get("due_from")), max_due_date=_day_end(filters.get("due_to")),
+            specific_department=filters.get("department") or 0, specific_status=filters.get("status") or 0,
+            specific_priority=filters.get("priority") or 0,
+        )
+        shown = rows[skip : skip + per_page]
+        return TicketPage(shown, page, per_page, len(rows) > skip + per_page, None)
+    except kayako.Rejected as error:
+        if error.code == kayako.ErrorCode.UNKNOWN_USER:  # the helpdesk has never seen this customer
+            return TicketPage((), page, per_page, False, 0, unknown_customer=True)
+        raise
+
+
+# --- one ticket ----------------------------------------------------------------------------
+
+
+def ticket_get(*, email: str, ticket_id: int) -> kayako.Ticket:
+    return kayako.get_submitted_ticket(email=email, ticket_id=ticket_id)
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    ticket: kayako.Ticket
+    department: kayako.Department | None
+    status: kayako.Status | None
+    priority: kayako.Priority | None
+    public_statuses: tuple[kayako.Status, ...]
+    public_priorities: tuple[kayako.Priority, ...]
+    is_closed: bool
+    close_status: int | None  # the status the Close button sets
+    reopen_status: int | None  # the status the Reopen button sets
+    has_custom_fields: bool
+
+
+def _closed_status_ids(statuses) -> set[int]:
+    titles = {t.lower() for t in settings.TICKETS_CLOSED_STATUS_TITLES}
+    return {s.id for s in statuses if s.title.lower() in titles}
+
+
+def ticket_detail(*, email: str, ticket_id: int) -> TicketDetail:
+    """The ticket with what its page shows beside the thread."""
+    ticket = ticket_get(email=email, ticket_id=ticket_id)
+    reference = reference_data()
+    public = reference.public()
+    closed = _closed_status_ids(public.statuses)
+    return TicketDetail(
+        ticket=ticket,
+        department=next((d for d in reference.departments if d.id == ticket.department_id), None),
+        status=next((s for s in reference.statuses if s.id == ticket.status_id), None),
+        priority=next((p for p in reference.priorities if p.id == ticket.priority_id), None),
+        public_statuses=public.statuses,
+        public_priorities=public.priorities,
+        is_closed=ticket.status_id in closed,
+        close_status=next(iter(sorted(closed)), None),
+        reopen_status=next((s.id for s in public.statuses if s.id not in closed), None),
+        has_custom_fields=bool(custom_fields(department_id=ticket.department_id)),
+    )
+
+
+def custom_fields(*, department_id: int) -> tuple[kayako.CustomFieldGroup, ...]:
+    return kayako.get_department_custom_fields(department_id=department_id)
+
+
+def attachment_open(*, email: str, ticket_id: int, attachment_id: int):
+    """(info, streamed response): ownership through getTicketAttachment, then the content."""
+    info = kayako.get_ticket_attachment(email=email, ticket_id=ticket_id, attachment_id=attachment_id)
+    return info, kayako.open_attachment_stream(info.url)
+
+
+# --- submitting ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitChoices:
+    departments: tuple[kayako.Department, ...]  # public ones
+    priorities: tuple[kayako.Priority, ...]  # public ones
+    department_id: int  # the one asked for if customers may choose it, else the default
+    custom_groups: tuple[kayako.CustomFieldGroup, ...]  # that department's
+
+
+def submit_choices(*, department_id: int | None) -> SubmitChoices:
+    """What the submit form offers. No public department means the helpdesk is not usable."""
+    departments = _public(kayako.get_department_list())
+    if not departments:
+        raise kayako.Unavailable("no public departments")
+    chosen = department_id or next((d.id for d in departments if d.is_default), departments[0].id)
+    if chosen not in {d.id for d in departments}:
+        chosen = departments[0].id
+    return SubmitChoices(departments, _public(kayako.get_priority_list()), chosen,
+                         custom_fields(department_id=chosen))
+
+
+# --- staged uploads ------------------------------------------------------------------------
+
+
+def staged_uploads(*, request, tokens: list[str]) -> list[StagedUpload]:
+    """The uploads an earlier attempt staged, among `tokens`, that belong to this visitor."""
+    return staging.owned(request, tokens)
+
+
+def staged_upload_offered(*, token: str, name: str) -> StagedUpload | None:
+    """The staged upload while a call offers it to the helpdesk; None otherwise."""
+    upload = staging.offered_upload(token)
+    return upload if upload is not None and upload.name == name else None
