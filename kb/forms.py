@@ -19,18 +19,6 @@ class CommentForm(HoneypotForm):
         super().__init__(*args, **kwargs)
         style_widgets(self)
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Enter your name."))
-        return name
-
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if not comment:
-            raise forms.ValidationError(_("Write a comment."))
-        return comment
-
 
 class RatingForm(forms.Form):
     helpful = forms.TypedChoiceField(choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes")

@@ -189,18 +189,6 @@ class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
         self.add_custom_fields(custom_groups)
         style_widgets(self)
 
-    def clean_subject(self):
-        subject = self.cleaned_data["subject"].strip()
-        if not subject:
-            raise forms.ValidationError(_("This field is required."))
-        return subject
-
-    def clean_message(self):
-        message = self.cleaned_data["message"]
-        if not message.strip():
-            raise forms.ValidationError(_("This field is required."))
-        return message
-
 
 class ReplyForm(AttachmentsMixin, forms.Form):
     form_token = form_token_field()
@@ -210,12 +198,6 @@ class ReplyForm(AttachmentsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = attachments_field()
         style_widgets(self)
-
-    def clean_reply(self):
-        reply = self.cleaned_data["reply"]
-        if not reply.strip():
-            raise forms.ValidationError(_("Write a reply before sending it."))
-        return reply
 
 
 class PropertiesForm(forms.Form):
