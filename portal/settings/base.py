@@ -6,6 +6,7 @@ Production sets the variables listed in the README. What only one process needs 
 portal.py (the portal, manage.py's default) or helpdesk.py (the embedded helpdesk).
 """
 
+import hashlib
 import secrets
 from pathlib import Path
 
@@ -103,11 +104,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+
+def _code_digest() -> str:
+    """A digest of the project's apps, templates, translations and pinned dependencies: what a
+    cached fragment of a page depends on besides its data. Processes of one release agree on it."""
+    digest = hashlib.blake2b(digest_size=8)
+    roots = [BASE_DIR / name for name in (*INSTALLED_APPS, "templates", "locale") if (BASE_DIR / name).is_dir()]
+    files = [p for root in roots for p in root.rglob("*") if p.suffix in {".py", ".html", ".mo"}]
+    for path in sorted([*files, BASE_DIR / "requirements.txt"]):
+        digest.update(f"{path.relative_to(BASE_DIR)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+# The release this code is; a deploy may name it (a version, a commit), else the digest tells.
+RELEASE = env.str("RELEASE", default="") or _code_digest()
+
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+_cache = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+)
+CACHES = {
+    "default": _cache,
+    # The {% cache %} tag's own alias: fragments rendered by one release are never served by another.
+    "template_fragments": {**_cache, "KEY_PREFIX": f"fragments-{RELEASE}"},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

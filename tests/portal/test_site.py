@@ -1,10 +1,14 @@
 import os
+import re
 import socket
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +53,69 @@ def test_templates_have_no_inline_scripts_or_handlers():
         if any(f" on{event}=" in text for event in ("click", "load", "submit", "change", "input", "error")):
             offenders.append(str(template))
     assert not offenders
+
+
+class _Elements(HTMLParser):
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.unmatched = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.unmatched.append(tag)
+
+
+def test_every_cached_fragment_is_balanced_html():
+    fragments = []
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        for body in re.findall(r"{% cache .*? %}(.*?){% endcache %}", template.read_text(), re.DOTALL):
+            elements = _Elements()
+            elements.feed(re.sub(r"{%.*?%}|{{.*?}}|{#.*?#}", "", body, flags=re.DOTALL))
+            fragments.append((template.name, elements.open, elements.unmatched))
+    assert len(fragments) >= 5
+    assert [f for f in fragments if f[1] or f[2]] == []
+
+
+@pytest.mark.django_db
+def test_page_fragments_of_another_release_are_never_served(client, settings):
+    caches["template_fragments"].set(make_template_fragment_key("site_nav", ["en", ""]), "NAV OF THIS RELEASE")
+    assert "NAV OF THIS RELEASE" in client.get("/").content.decode()  # {% cache %} reads this alias
+    assert settings.CACHES["template_fragments"]["KEY_PREFIX"] == f"fragments-{settings.RELEASE}"
+    settings.CACHES = {**settings.CACHES, "template_fragments": {
+        **settings.CACHES["template_fragments"], "KEY_PREFIX": "fragments-the-next-release"}}
+    html = client.get("/").content.decode()
+    assert "NAV OF THIS RELEASE" not in html and "My tickets" in html
+
+
+def test_the_release_digest_changes_with_any_template(tmp_path, monkeypatch):
+    from portal.settings import base
+
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("one")
+    (tmp_path / "requirements.txt").write_text("Django==5.2")
+    monkeypatch.setattr(base, "BASE_DIR", tmp_path)
+    first = base._code_digest()
+    assert base._code_digest() == first
+    page.write_text("two")
+    assert base._code_digest() != first
+
+
+@pytest.mark.django_db
+def test_asset_links_follow_the_static_files_of_this_process(client, settings):
+    assert 'href="/static/css/site.css"' in client.get("/").content.decode()
+    settings.STATIC_URL = "/static-of-the-next-deploy/"  # a new storage, as a deploy's new process has
+    assert 'href="/static-of-the-next-deploy/css/site.css"' in client.get("/").content.decode()
 
 
 @pytest.mark.django_db
