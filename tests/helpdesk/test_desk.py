@@ -1,5 +1,7 @@
 """The staff desk: agents reply to tickets, with attachments, and change status and priority."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,10 +19,13 @@ def agent(demo):
 
 def test_ticket_list_filters_and_search(agent):
     ticket = Ticket.objects.first()
-    response = agent.get("/desk/helpdesk/ticket/", {"q": ticket.mask})
-    assert response.status_code == 200 and ticket.mask in response.content.decode()
-    response = agent.get("/desk/helpdesk/ticket/", {"status__id__exact": ticket.status_id})
-    assert response.status_code == 200
+    other = Ticket.objects.exclude(status=ticket.status).first()
+    found = agent.get("/desk/helpdesk/ticket/", {"q": ticket.mask}).content.decode()
+    assert ticket.mask in found and other.mask not in found
+    filtered = agent.get("/desk/helpdesk/ticket/", {"status__id__exact": ticket.status_id}).content.decode()
+    shown = set(re.findall(r"[A-Z]{3}-\d{6}", filtered))
+    assert ticket.mask in shown and other.mask not in shown
+    assert shown == set(Ticket.objects.filter(status=ticket.status).values_list("mask", flat=True))
 
 
 def test_ticket_page_shows_the_thread_and_a_staff_reply_is_added(agent):
