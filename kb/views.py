@@ -33,6 +33,13 @@ def _slug(title: str, fallback: str) -> str:
     return slugify(title) or fallback
 
 
+def _canonical_redirect(route: str, slug: str, title: str, **ids):
+    """A permanent redirect to the URL with the title's slug, when it is not this one (the slug was
+    left out, or the title changed); None when it is."""
+    canonical = _slug(title, route)
+    return None if slug == canonical else redirect(f"kb:{route}", slug=canonical, permanent=True, **ids)
+
+
 def _article_url(article: kayako.Article, fragment: str) -> str:
     return reverse("kb:article", args=[article.id, _slug(article.title, "article")]) + fragment
 
@@ -55,13 +62,10 @@ def index(request):
 @require_GET
 def category(request, category_id: int, slug: str = ""):
     page = selectors.category_get(category_id=category_id)
-    canonical = _slug(page.title, "category")
-    if slug != canonical:
-        return redirect("kb:category", category_id=category_id, slug=canonical, permanent=True)
-    return render(request, "kb/category.html", {
-        "title": page.title, "breadcrumbs": page.ancestors, "categories": page.categories,
-        "articles": page.articles, "stale": page.stale,
-    })
+    context = {"title": page.title, "breadcrumbs": page.ancestors, "categories": page.categories,
+               "articles": page.articles, "stale": page.stale}
+    return (_canonical_redirect("category", slug, page.title, category_id=category_id)
+            or render(request, "kb/category.html", context))
 
 
 def _article_context(request, article: kayako.Article, comment_form: CommentForm | None = None) -> dict:
@@ -84,10 +88,8 @@ def _article_context(request, article: kayako.Article, comment_form: CommentForm
 @require_GET
 def article(request, article_id: int, slug: str = ""):
     found = selectors.article_get(article_id=article_id)
-    canonical = _slug(found.title, "article")
-    if slug != canonical:
-        return redirect("kb:article", article_id=article_id, slug=canonical, permanent=True)
-    return render(request, "kb/article.html", _article_context(request, found))
+    return (_canonical_redirect("article", slug, found.title, article_id=article_id)
+            or render(request, "kb/article.html", _article_context(request, found)))
 
 
 @require_POST
