@@ -10,6 +10,7 @@ def test_home_page_in_chromium(helpdesk, page):
     assert response.status == 200
     assert page.title().endswith("Support portal")
     assert page.locator("nav").get_by_role("link", name="Knowledge base").is_visible()
+    assert page.locator("nav").get_by_role("link", name="Sign in").is_visible()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     assert_accessible(page)
@@ -21,6 +22,9 @@ def test_navigation_collapses_on_a_small_screen(helpdesk, page):
     toggle = page.get_by_role("button", name="Toggle navigation")
     assert toggle.is_visible()
     assert not page.get_by_role("link", name="My tickets").is_visible()
+    assert not page.get_by_role("link", name="Sign in").is_visible()
     toggle.click()
     page.get_by_role("link", name="My tickets").wait_for(state="visible")
+    page.get_by_role("link", name="Sign in").wait_for(state="visible")
+    assert toggle.get_attribute("aria-expanded") == "true"
     assert_accessible(page)
