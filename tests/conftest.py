@@ -6,7 +6,6 @@ headless Debian chromium driven by Playwright that fails the test on any console
 """
 
 import os
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -37,11 +36,10 @@ def _fresh_cache_and_connection():
 @pytest.fixture
 def helpdesk(live_server, transactional_db, settings):
     """The live server, with the portal configured to call its embedded helpdesk."""
-    host = urlsplit(live_server.url).hostname
     settings.KAYAKO_API_URL = f"{live_server.url}/integrationapi/index.php"
     settings.HELPDESK_PUBLIC_URL = live_server.url
     settings.PORTAL_PUBLIC_URL = live_server.url
-    settings.HELPDESK_ATTACHMENT_HOSTS = [host]
+    settings.HELPDESK_ATTACHMENT_ORIGINS = [live_server.url]
     settings.ALLOWED_HOSTS = ["*"]
     return live_server
 

@@ -1,9 +1,7 @@
 """The embedded helpdesk's process: the Integration API and the staff desk (helpdesk.urls).
 
-Its error pages are Django's plain ones: the site's templates belong to the portal.
+Its own pages (start, favicon, 404 and 500) are in helpdesk/views.py: the site's templates belong to the portal.
 """
-
-from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
 from .base import HELPDESK_PORT, PORTAL_PUBLIC_URL, env
@@ -19,9 +17,8 @@ HELPDESK_API_PASSWORD = env.str("HELPDESK_API_PASSWORD", default="demo-api-passw
 HELPDESK_PUBLIC_URL = env.str(
     "HELPDESK_PUBLIC_URL", default=f"http://127.0.0.1:{HELPDESK_PORT}"
 ).rstrip("/")
-HELPDESK_ATTACHMENT_HOSTS = env.list(
-    "HELPDESK_ATTACHMENT_HOSTS", default=[urlsplit(PORTAL_PUBLIC_URL).hostname or "127.0.0.1"]
-)
+# Origins (scheme://host:port) the helpdesk fetches offered attachments from; nothing else.
+HELPDESK_ATTACHMENT_ORIGINS = env.list("HELPDESK_ATTACHMENT_ORIGINS", default=[PORTAL_PUBLIC_URL])
 HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
 HELPDESK_ATTACHMENT_FETCH_TIMEOUT = env.float("HELPDESK_ATTACHMENT_FETCH_TIMEOUT", default=10.0)
 HELPDESK_ATTACHMENT_URL_TTL = env.int("HELPDESK_ATTACHMENT_URL_TTL", default=300)

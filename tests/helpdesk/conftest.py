@@ -80,13 +80,13 @@ class _FileHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def file_server(settings):
-    """A throwaway HTTP server on 127.0.0.1 serving `files` (path -> bytes), an allowed host."""
-    settings.HELPDESK_ATTACHMENT_HOSTS = [*settings.HELPDESK_ATTACHMENT_HOSTS, "127.0.0.1"]
+    """A throwaway HTTP server on 127.0.0.1 serving `files` (path -> bytes), an allowed origin."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FileHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     _FileHandler.files = {}
     server.files = _FileHandler.files
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.HELPDESK_ATTACHMENT_ORIGINS = [*settings.HELPDESK_ATTACHMENT_ORIGINS, server.url]
     yield server
     server.shutdown()
