@@ -40,9 +40,9 @@ def test_the_staff_desk_still_goes_through_the_middleware(demo):
     assert "Content-Security-Policy" in headers and "csrftoken" in headers.get("Set-Cookie", "")
 
 
-def test_an_unknown_path_is_a_plain_404_with_the_helpdesks_settings(demo, settings):
+def test_an_unknown_path_is_the_helpdesks_own_404_with_its_settings(demo, settings):
     from portal.settings import helpdesk as helpdesk_settings
 
     settings.ROOT_URLCONF, settings.TEMPLATES = helpdesk_settings.ROOT_URLCONF, helpdesk_settings.TEMPLATES
     status, _, body = run(RequestFactory().get("/kb/").environ)
-    assert status.startswith("404") and b"Not Found" in body
+    assert status.startswith("404") and b"This is the helpdesk. There is nothing at this address." in body
