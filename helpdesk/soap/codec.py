@@ -1,93 +1,32 @@
-"""SOAP 1.1 document/literal wrapped, read and written by the rules of the static WSDL beside this file.
+"""SOAP 1.1 envelopes of the Integration API in both of its bindings, one endpoint for both.
 
-The WSDL is the single source of truth: the operations, their parameters and every type come
-from it, so what the server accepts and sends is exactly what it publishes. Requests are parsed
-with a hardened lxml parser: no DTD, no entities, no network, a size limit checked by the caller.
+Requests are parsed with a hardened lxml parser: no DTD, no entities, no network, the parser's
+default depth limit, a size limit checked by the caller; then read strictly by the contract of
+.schema, in the style the request is written in, and answered in that same style.
+
+The style of a request is decided from what it is:
+- rpc/encoded when an `encodingStyle` attribute names SOAP encoding on the Envelope, the Body or the
+  operation element (PHP's SoapClient puts it on the Envelope, in WSDL and in non-WSDL mode);
+- rpc/encoded too when the operation's first parameter element is unqualified: rpc accessors carry
+  no namespace (SOAP 1.1, 7.1), and zeep, loading ?wsdl=rpc, writes them so without encodingStyle;
+- document/literal otherwise: its parameter elements are in the target namespace
+  (elementFormDefault="qualified"), and its operation element must be too.
+The SOAPAction header cannot tell them apart (both WSDLs use the same actions, and PHP's
+non-WSDL mode sends uri#method), so it is not consulted.
 """
 
-import re
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
-WSDL_PATH = Path(__file__).with_name("integrationapi.wsdl")
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-XSD = "http://www.w3.org/2001/XMLSchema"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
-SOAP_BINDING_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
-TNS = "urn:KayakoIntegrationAPI"
+from . import encoded, literal
+from .schema import SOAP_ENC, SOAP_ENV, TNS, DecodeError, schema
+
 KAYAKO_FAULT_STRING = "Kayako API Error"
-
-_INT = re.compile(r"^\s*[+-]?\d{1,19}\s*$")
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-# Characters XML 1.0 cannot carry; a stray one in stored text must not break a whole response.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class DecodeError(Exception):
-    """The request is not a valid call of this API: answered with a Client fault."""
-
-
-@dataclass(frozen=True)
-class Element:
-    name: str
-    type: str  # "xsd:int", "xsd:string", "xsd:boolean" or the name of a complex type
-    nillable: bool = False
-    repeated: bool = False
-
-
-@dataclass(frozen=True)
-class Schema:
-    types: dict[str, tuple[Element, ...]]
-    operations: dict[str, tuple[Element, ...]]  # parameters, in order
-    returns: dict[str, Element]
-
-    def is_list(self, type_name: str) -> bool:
-        fields = self.types.get(type_name, ())
-        return len(fields) == 1 and fields[0].repeated
-
-
-def _element(node) -> Element:
-    type_name = node.get("type")
-    local = type_name.split(":", 1)[1]
-    return Element(
-        name=node.get("name"),
-        type=f"xsd:{local}" if type_name.startswith("xsd:") else local,
-        nillable=node.get("nillable") == "true",
-        repeated=node.get("maxOccurs") == "unbounded",
-    )
-
-
-@cache
-def schema() -> Schema:
-    root = etree.parse(str(WSDL_PATH)).getroot()
-    ns = {"xsd": XSD}
-    types = {
-        node.get("name"): tuple(_element(e) for e in node.findall("xsd:sequence/xsd:element", ns))
-        for node in root.iterfind(".//xsd:schema/xsd:complexType", ns)
-    }
-    wrappers = {
-        node.get("name"): tuple(_element(e) for e in node.findall("xsd:complexType/xsd:sequence/xsd:element", ns))
-        for node in root.iterfind(".//xsd:schema/xsd:element", ns)
-    }
-    operations = {name: params for name, params in wrappers.items() if not name.endswith("Response")}
-    returns = {name: wrappers[f"{name}Response"][0] for name in operations}
-    return Schema(types=types, operations=operations, returns=returns)
-
-
-@cache
-def wsdl_document(address: str) -> bytes:
-    """The WSDL with the service address taken from configuration (never from a request)."""
-    tree = etree.parse(str(WSDL_PATH))
-    for node in tree.iter(f"{{{SOAP_BINDING_NS}}}address"):
-        node.set("location", address)
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-
-
-# --- reading requests ----------------------------------------------------------------------
+DOCUMENT, RPC = "document", "rpc"
+STYLES = {DOCUMENT: literal, RPC: encoded}
+_ENCODING_STYLE = f"{{{SOAP_ENV}}}encodingStyle"
+_SOAP_ENC_URI = SOAP_ENC.rstrip("/")
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -100,8 +39,13 @@ _PARSER = etree.XMLParser(
 )
 
 
-def parse_request(body: bytes) -> tuple[str, dict]:
-    """(operation name, parameters by their WSDL names) from a SOAP envelope."""
+class Request(NamedTuple):
+    operation: str
+    params: dict  # by the WSDL's parameter names
+    style: str  # DOCUMENT or RPC: the reply is written in the same style
+
+
+def parse_request(body: bytes) -> Request:
     if b"<!DOCTYPE" in body.upper() or b"<!ENTITY" in body.upper():
         raise DecodeError("DTDs and entities are not accepted")
     try:
@@ -117,104 +61,33 @@ def parse_request(body: bytes) -> tuple[str, dict]:
     if len(calls) != 1:
         raise DecodeError("The SOAP body must hold exactly one operation")
     call = calls[0]
-    operation = etree.QName(call).localname
-    params = schema().operations.get(operation)
-    if params is None or etree.QName(call).namespace != TNS:
+    style = _style(root, body_node, call)
+    name = etree.QName(call)
+    operation = name.localname
+    # An rpc call is dispatched by its name alone, as PHP's SoapServer did for the original: code
+    # written for the original carries the original's namespace (the `uri` of non-WSDL mode).
+    if operation not in schema().operations or (style == DOCUMENT and name.namespace != TNS):
         raise DecodeError(f"Unknown operation {operation[:100]!r}")
-    return operation, _decode_struct(call, params, operation)
+    return Request(operation, STYLES[style].decode_call(call, operation), style)
 
 
-def _children(node) -> dict[str, list]:
-    grouped: dict[str, list] = {}
-    for child in node:
+def _style(envelope, body, call) -> str:
+    for node in (envelope, body, call):
+        declared = node.get(_ENCODING_STYLE)  # a list of URIs, the most specific first (SOAP 1.1, 4.1.1)
+        if declared is not None and any(uri.rstrip("/") == _SOAP_ENC_URI for uri in declared.split()):
+            return RPC
+    for child in call:
         if isinstance(child.tag, str):
-            grouped.setdefault(etree.QName(child).localname, []).append(child)
-    return grouped
+            return DOCUMENT if child.tag.startswith("{") else RPC
+    return DOCUMENT
 
 
-def _decode_struct(node, fields: tuple[Element, ...], where: str) -> dict:
-    children = _children(node)
-    unknown = set(children) - {f.name for f in fields}
-    if unknown:
-        raise DecodeError(f"Unexpected element {sorted(unknown)[0][:100]!r} in {where}")
-    values = {}
-    for field in fields:
-        found = children.get(field.name, [])
-        if field.repeated:
-            values[field.name] = [_decode_value(n, field, f"{where}.{field.name}") for n in found]
-            continue
-        if len(found) != 1:
-            problem = "Missing" if not found else "Repeated"
-            raise DecodeError(f"{problem} parameter {field.name!r} in {where}")
-        values[field.name] = _decode_value(found[0], field, f"{where}.{field.name}")
-    return values
-
-
-def _decode_value(node, field: Element, where: str):
-    if node.get(f"{{{XSI}}}nil") in ("true", "1"):
-        if field.nillable:
-            return None
-        raise DecodeError(f"Parameter {where!r} must not be nil")
-    if field.type.startswith("xsd:"):
-        if len(node):
-            raise DecodeError(f"Parameter {where!r} must be a simple value")
-        return _decode_simple(node.text or "", field.type, where)
-    subfields = schema().types[field.type]
-    decoded = _decode_struct(node, subfields, where)
-    return decoded["item"] if schema().is_list(field.type) else decoded
-
-
-def _decode_simple(text: str, type_name: str, where: str):
-    if type_name == "xsd:string":
-        return text
-    if type_name == "xsd:int":
-        if not _INT.match(text) or not -(2**31) <= int(text) < 2**31:
-            raise DecodeError(f"Parameter {where!r} must be an integer")
-        return int(text)
-    if type_name == "xsd:boolean":
-        value = _BOOLEANS.get(text.strip())
-        if value is None:
-            raise DecodeError(f"Parameter {where!r} must be a boolean")
-        return value
-    raise DecodeError(f"Unsupported type {type_name}")
-
-
-# --- writing responses ---------------------------------------------------------------------
-
-
-def _envelope():
-    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"SOAP-ENV": SOAP_ENV, "ns1": TNS, "xsi": XSI})
-    return envelope, etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-
-
-def encode_response(operation: str, value) -> bytes:
-    envelope, body = _envelope()
-    wrapper = etree.SubElement(body, f"{{{TNS}}}{operation}Response")
-    _encode_value(wrapper, schema().returns[operation], value)
-    return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
-
-
-def _encode_value(parent, field: Element, value) -> None:
-    node = etree.SubElement(parent, f"{{{TNS}}}{field.name}")
-    if value is None:
-        node.set(f"{{{XSI}}}nil", "true")
-    elif field.type == "xsd:boolean":
-        node.text = "true" if value else "false"
-    elif field.type == "xsd:int":
-        node.text = str(int(value))
-    elif field.type == "xsd:string":
-        node.text = _NOT_XML.sub("", str(value))
-    elif schema().is_list(field.type):
-        item = schema().types[field.type][0]
-        for entry in value:
-            _encode_value(node, Element(item.name, item.type, item.nillable), entry)
-    else:
-        for subfield in schema().types[field.type]:
-            _encode_value(node, subfield, value[subfield.name])
+def encode_response(request: Request, value) -> bytes:
+    return STYLES[request.style].encode_response(request.operation, value)
 
 
 def encode_fault(code: str, message: str, detail: str | None = None) -> bytes:
-    envelope, body = _envelope()
+    envelope, body = literal.envelope()
     fault = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
     etree.SubElement(fault, "faultcode").text = f"SOAP-ENV:{code}"
     etree.SubElement(fault, "faultstring").text = message

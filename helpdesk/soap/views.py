@@ -1,8 +1,10 @@
 """The SOAP endpoint of the embedded helpdesk: /integrationapi/index.php.
 
-`?wsdl` serves the static WSDL, `?getattachment=<token>` an attachment's content, and a POST
-runs one API call. Whatever goes wrong, the answer is a SOAP fault, never an HTML page, and no
-log line carries the request body (it holds the API password).
+`?wsdl` serves the static document/literal WSDL, `?wsdl=rpc` the rpc/encoded one (for code
+written for the original, PHP's SoapClient above all), `?getattachment=<token>` an attachment's
+content, and a POST runs one API call in either style, answered in the style it came in.
+Whatever goes wrong, the answer is a SOAP fault, never an HTML page, and no log line carries the
+request body (it holds the API password).
 """
 
 import keyword
@@ -15,11 +17,13 @@ from django.http import FileResponse, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from .. import api
-from . import codec
+from . import codec, schema
 
 logger = logging.getLogger("helpdesk.soap")
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 API_PATH = "/integrationapi/index.php"
+# The value of ?wsdl= to the style of the WSDL served.
+WSDL_CHOICES = {"": codec.DOCUMENT, codec.RPC: codec.RPC}
 
 
 def _python_name(name: str) -> str:
@@ -29,7 +33,7 @@ def _python_name(name: str) -> str:
 
 
 # Every operation of the WSDL has its function in helpdesk.api; a missing one fails at import.
-OPERATIONS = {name: getattr(api, _python_name(name)) for name in codec.schema().operations}
+OPERATIONS = {name: getattr(api, _python_name(name)) for name in schema.schema().operations}
 
 
 def _fault_response(body: bytes, status: int = 500) -> HttpResponse:
@@ -53,14 +57,23 @@ def endpoint(request):
 def _answer(request):
     if request.method == "GET":
         if "wsdl" in request.GET or "WSDL" in request.GET:
-            address = f"{settings.HELPDESK_PUBLIC_URL}{API_PATH}"
-            return HttpResponse(codec.wsdl_document(address), content_type=XML_CONTENT_TYPE)
+            return _wsdl(request.GET.get("wsdl", request.GET.get("WSDL")))
         if "getattachment" in request.GET:
             return _attachment(request.GET["getattachment"])
         return _client_fault("POST a SOAP envelope, or GET ?wsdl", status=405)
     if request.method != "POST":
         return _client_fault("POST a SOAP envelope, or GET ?wsdl", status=405)
     return _call(request)
+
+
+def _wsdl(choice: str) -> HttpResponse:
+    style = WSDL_CHOICES.get(choice.lower())
+    if style is None:
+        return _client_fault(
+            f"Unknown WSDL {choice[:50]!r}: ?wsdl is document/literal, ?wsdl=rpc is rpc/encoded", status=404
+        )
+    address = f"{settings.HELPDESK_PUBLIC_URL}{API_PATH}"
+    return HttpResponse(schema.wsdl_document(style, address), content_type=XML_CONTENT_TYPE)
 
 
 def _read_body(request) -> bytes | None:
@@ -81,12 +94,14 @@ def _call(request) -> HttpResponse:
     if body is None:
         logger.info("soap rejected: body over %s bytes", settings.HELPDESK_SOAP_MAX_BODY)
         return _client_fault("The request body is too large", status=413)
-    operation = "?"
+    operation, style = "?", ""
     try:
-        operation, params = codec.parse_request(body)
-        api.authenticate(params.pop("user"), params.pop("password"))
-        result = OPERATIONS[operation](**{_python_name(k): v for k, v in params.items()})
-        response = HttpResponse(codec.encode_response(operation, result), content_type=XML_CONTENT_TYPE)
+        call = codec.parse_request(body)
+        operation, style = call.operation, call.style
+        api.authenticate(call.params["user"], call.params["password"])
+        arguments = {_python_name(k): v for k, v in call.params.items() if k not in ("user", "password")}
+        result = OPERATIONS[operation](**arguments)
+        response = HttpResponse(codec.encode_response(call, result), content_type=XML_CONTENT_TYPE)
         outcome = "ok"
     except codec.DecodeError as error:
         response, outcome = _client_fault(str(error)), "client-fault"
@@ -96,7 +111,7 @@ def _call(request) -> HttpResponse:
         logger.exception("soap %s failed", operation)
         response = _fault_response(codec.encode_fault("Server", "Internal error"))
         outcome = "server-fault"
-    logger.info("soap %s %s %.1fms", operation, outcome, (time.perf_counter() - started) * 1000)
+    logger.info("soap %s %s %.1fms %s", operation, outcome, (time.perf_counter() - started) * 1000, style)
     return response
 
 
