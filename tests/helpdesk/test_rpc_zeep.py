@@ -79,8 +79,15 @@ def plain(value):
 def test_rpc_wsdl_loads_with_the_encoding_schema_supplied_locally(demo):
     binding = next(iter(rpc_client(demo.url).wsdl.bindings.values()))
     assert type(binding).__name__ == "Soap11Binding"
-    assert {op.style for op in binding._operations.values()} == {"rpc"}
-    assert len(binding._operations) == 19
+    operations = binding.all()
+    assert len(operations) == 19
+    assert {op.style for op in operations.values()} == {"rpc"}
+    # zeep's positional order is the reference's
+    assert operations["submitTicket"].input.signature() == (
+        "user: xsd:string, password: xsd:string, email: xsd:string, departmentId: xsd:int, priorityId: xsd:int, "
+        "fullName: xsd:string, subject: xsd:string, message: xsd:string, attachments: ns0:NewAttachmentArray, "
+        "sendAuto: xsd:boolean, passType: xsd:int, pass: xsd:string, customs: ns0:CustomValueArray"
+    )
 
 
 def test_read_functions_answer_the_same_through_both_wsdls(demo, rpc):
