@@ -44,8 +44,8 @@ def run_conformance(demo, file_server, mode: str) -> dict:
     )
     file_server.files["/attachment.bin"] = ATTACHMENT
     config = {
-        "url": f"{demo.url}/integrationapi/index.php", "user": settings.KAYAKO_API_USERNAME,
-        "password": settings.KAYAKO_API_PASSWORD, "email": "demo@example.com", "other_email": other.email,
+        "url": f"{demo.url}/integrationapi/index.php", "user": settings.HELPDESK_API_USERNAME,
+        "password": settings.HELPDESK_API_PASSWORD, "email": "demo@example.com", "other_email": other.email,
         "other_ticket": theirs.pk, "files": file_server.url, "file_sha256": hashlib.sha256(ATTACHMENT).hexdigest(),
     }
     result = subprocess.run(
@@ -99,7 +99,7 @@ def test_rpc_replies_are_what_phps_soapserver_would_write(demo):
         "getTicketAttachment": [email, ticket.pk, attachment.pk],
         "rateKnowledgeBaseArticle": [KnowledgeBaseArticle.objects.first().pk, True],
     }
-    request = {"credentials": [settings.KAYAKO_API_USERNAME, settings.KAYAKO_API_PASSWORD], "calls": calls}
+    request = {"credentials": [settings.HELPDESK_API_USERNAME, settings.HELPDESK_API_PASSWORD], "calls": calls}
     result = subprocess.run(
         ["php", str(SCRIPT.with_name("reencode.php")), f"{demo.url}/integrationapi/index.php"],
         input=json.dumps(request), capture_output=True, text=True, timeout=120,

@@ -56,7 +56,7 @@ def rpc_client(base_url: str) -> zeep.Client:
 @pytest.fixture
 def rpc(demo):
     service = rpc_client(demo.url).service
-    auth = {"user": settings.KAYAKO_API_USERNAME, "password": settings.KAYAKO_API_PASSWORD}
+    auth = {"user": settings.HELPDESK_API_USERNAME, "password": settings.HELPDESK_API_PASSWORD}
     return lambda operation, **params: getattr(service, operation)(**auth, **params)
 
 

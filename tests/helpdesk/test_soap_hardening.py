@@ -41,8 +41,8 @@ def rpc_envelope(operation: str, params: str, namespace: str = TNS) -> str:
 
 def rpc_credentials(password: str | None = None) -> str:
     return (
-        f'<user xsi:type="xsd:string">{settings.KAYAKO_API_USERNAME}</user>'
-        f'<password xsi:type="xsd:string">{password or settings.KAYAKO_API_PASSWORD}</password>'
+        f'<user xsi:type="xsd:string">{settings.HELPDESK_API_USERNAME}</user>'
+        f'<password xsi:type="xsd:string">{password or settings.HELPDESK_API_PASSWORD}</password>'
     )
 
 
@@ -302,8 +302,8 @@ DEPARTMENTS = "getDepartmentList"
         ("rpc", rpc_envelope(DEPARTMENTS, rpc_credentials())),  # PHP's SoapClient
         ("rpc", rpc_envelope(DEPARTMENTS, credentials()).replace("<ns1:getDepartmentList>",  # qualified parts
                                                                   f'<ns1:getDepartmentList xmlns:k="{TNS}">')),
-        ("rpc", envelope(DEPARTMENTS, f"<user>{settings.KAYAKO_API_USERNAME}</user>"  # zeep on ?wsdl=rpc
-                                      f"<password>{settings.KAYAKO_API_PASSWORD}</password>")),
+        ("rpc", envelope(DEPARTMENTS, f"<user>{settings.HELPDESK_API_USERNAME}</user>"  # zeep on ?wsdl=rpc
+                                      f"<password>{settings.HELPDESK_API_PASSWORD}</password>")),
         ("rpc", rpc_envelope(DEPARTMENTS, rpc_credentials(), namespace="urn:an-original-kayako")),
     ],
 )
