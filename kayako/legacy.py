@@ -1,13 +1,14 @@
 """Reading PHP's serialize() format, which original Kayako servers use for getSubmittedTicket."""
 
 
-def php_unserialize(text: str):
+def php_unserialize(text: str, charset: str = "utf-8"):
     """Arrays become dicts (keys as found), strings str, ints int, floats float, N; None.
 
-    Objects and references are refused: a ticket never contains them.
+    The lengths in serialize()'s output count bytes, so the text is read in the character set
+    the server wrote it in. Objects and references are refused: a ticket never contains them.
     """
-    data = text.encode("utf-8")
-    value, end = _read(data, 0)
+    data = text.encode(charset)
+    value, end = _read(data, 0, charset)
     if data[end:].strip():
         raise ValueError("trailing data after serialized value")
     return value
@@ -26,7 +27,7 @@ def _until(data: bytes, position: int, stop: bytes) -> tuple[bytes, int]:
     return data[position:end], end + len(stop)
 
 
-def _read(data: bytes, position: int):
+def _read(data: bytes, position: int, charset: str):
     kind = data[position : position + 2]
     position += 2
     if kind == b"N;":
@@ -44,7 +45,7 @@ def _read(data: bytes, position: int):
         raw, position = _until(data, position, b":")
         length = int(raw)
         position = _expect(data, position, b'"')
-        value = data[position : position + length].decode("utf-8", errors="replace")
+        value = data[position : position + length].decode(charset, errors="replace")
         position = _expect(data, position + length, b'";')
         return value, position
     if kind == b"a:":
@@ -53,10 +54,10 @@ def _read(data: bytes, position: int):
         position = _expect(data, position, b"{")
         result = {}
         for _ in range(count):
-            key, position = _read(data, position)
+            key, position = _read(data, position, charset)
             if not isinstance(key, int | str):
                 raise ValueError("array keys must be ints or strings")
-            result[key], position = _read(data, position)
+            result[key], position = _read(data, position, charset)
         position = _expect(data, position, b"}")
         return result, position
     raise ValueError(f"unsupported serialized type {kind!r} at {position - 2}")

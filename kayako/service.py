@@ -99,11 +99,11 @@ def _cached(namespace: str, name: str, fetch):
     return value
 
 
-def _read(operation: str, **params):
+def _read(operation: str, **params) -> wire.Reply:
     return wire.call(operation, retry_read=True, **params)
 
 
-def _write(operation: str, **params):
+def _write(operation: str, **params) -> wire.Reply:
     return wire.call(operation, **params)
 
 
@@ -121,7 +121,7 @@ def _timestamp(value: datetime | int | None, default: int) -> int:
 def get_knowledge_base_categories(*, category_id: int = 0) -> CategoryListing:
     return _cached(
         "kb", f"categories:{category_id}",
-        lambda: CategoryListing.parse(_read("getKnowledgeBaseCategories", categoryId=category_id) or {}),
+        lambda: CategoryListing.parse(_read("getKnowledgeBaseCategories", categoryId=category_id).value or {}),
     )
 
 
@@ -129,7 +129,7 @@ def get_knowledge_base_articles(*, category_id: int) -> tuple[ArticleSummary, ..
     return _cached(
         "kb", f"articles:{category_id}",
         lambda: tuple(
-            ArticleSummary.parse(a) for a in as_list(_read("getKnowledgeBaseArticles", categoryId=category_id))
+            ArticleSummary.parse(a) for a in as_list(_read("getKnowledgeBaseArticles", categoryId=category_id).value)
         ),
     )
 
@@ -137,7 +137,7 @@ def get_knowledge_base_articles(*, category_id: int) -> tuple[ArticleSummary, ..
 def get_knowledge_base_article(*, article_id: int) -> Article:
     return _cached(
         f"article:{article_id}", "article",
-        lambda: Article.parse(_read("getKnowledgeBaseArticle", articleId=article_id) or {}, article_id),
+        lambda: Article.parse(_read("getKnowledgeBaseArticle", articleId=article_id).value or {}, article_id),
     )
 
 
@@ -147,14 +147,14 @@ def _invalidate_article(article_id: int) -> None:
 
 
 def rate_knowledge_base_article(*, article_id: int, helpful: bool) -> bool:
-    result = as_bool(_write("rateKnowledgeBaseArticle", articleId=article_id, rateType=helpful))
+    result = as_bool(_write("rateKnowledgeBaseArticle", articleId=article_id, rateType=helpful).value)
     _invalidate_article(article_id)
     return result
 
 
 def add_knowledge_base_article_comment(*, article_id: int, poster_name: str, comment: str) -> int:
     comment_id = as_int(
-        _write("addKnowledgeBaseArticleComment", articleId=article_id, posterName=poster_name, comment=comment)
+        _write("addKnowledgeBaseArticleComment", articleId=article_id, posterName=poster_name, comment=comment).value
     )
     _invalidate_article(article_id)
     return comment_id
@@ -167,7 +167,7 @@ def get_department_list() -> tuple[Department, ...]:
     return _cached(
         "reference", "departments",
         lambda: tuple(sorted(
-            (Department.parse(d) for d in as_list(_read("getDepartmentList"))), key=lambda d: (d.order, d.id)
+            (Department.parse(d) for d in as_list(_read("getDepartmentList").value)), key=lambda d: (d.order, d.id)
         )),
     )
 
@@ -176,7 +176,7 @@ def get_department_custom_fields(*, department_id: int) -> tuple[CustomFieldGrou
     return _cached(
         "reference", f"customfields:{department_id}",
         lambda: tuple(sorted(
-            (CustomFieldGroup.parse(g) for g in as_list(_read("getDepartmentCustomFields", departmentId=department_id))),
+            (CustomFieldGroup.parse(g) for g in as_list(_read("getDepartmentCustomFields", departmentId=department_id).value)),
             key=lambda g: (g.display_order, g.id),
         )),
     )
@@ -186,7 +186,7 @@ def get_priority_list() -> tuple[Priority, ...]:
     return _cached(
         "reference", "priorities",
         lambda: tuple(sorted(
-            (Priority.parse(p) for p in as_list(_read("getPriorityList"))), key=lambda p: (p.order, p.id)
+            (Priority.parse(p) for p in as_list(_read("getPriorityList").value)), key=lambda p: (p.order, p.id)
         )),
     )
 
@@ -195,7 +195,7 @@ def get_status_list() -> tuple[Status, ...]:
     return _cached(
         "reference", "statuses",
         lambda: tuple(sorted(
-            (Status.parse(s) for s in as_list(_read("getStatusList"))), key=lambda s: (s.order, s.id)
+            (Status.parse(s) for s in as_list(_read("getStatusList").value)), key=lambda s: (s.order, s.id)
         )),
     )
 
@@ -223,7 +223,7 @@ def get_total_submitted_tickets(*, email: str) -> int:
     key = _count_key(email)
     count = cache.get(key)
     if count is None:
-        count = as_int(_read("getTotalSubmittedTickets", email=email))
+        count = as_int(_read("getTotalSubmittedTickets", email=email).value)
         cache.set(key, count, COUNT_CACHE_SECONDS)
     return count
 
@@ -254,7 +254,7 @@ def get_submitted_tickets_with_extra_restrictions(
         minDueDate=_timestamp(min_due_date, INT32_MIN), maxDueDate=_timestamp(max_due_date, INT32_MAX),
         specificDepartment=specific_department, specificStatus=specific_status,
         specificPriority=specific_priority,
-    )
+    ).value
     return tuple(TicketSummary.parse(row) for row in as_list(rows))
 
 
@@ -263,36 +263,37 @@ def get_submitted_tickets(
 ) -> tuple[TicketSummary, ...]:
     rows = _read(
         "getSubmittedTickets", email=email, numPerPage=num_per_page, page=page, sortBy=sort_by, orderAsc=order_asc
-    )
+    ).value
     return tuple(TicketSummary.parse(row) for row in as_list(rows))
 
 
 def get_submitted_ticket(*, email: str, ticket_id: int) -> Ticket:
-    reply = _read("getSubmittedTicket", email=email, ticketId=ticket_id)
+    answer = _read("getSubmittedTicket", email=email, ticketId=ticket_id)
+    reply = answer.value
     # An original PHP server answers a serialize()'d string, or false for a missing ticket.
     if isinstance(reply, str):
         if reply.strip().lower() in ("", "false", "0", "b:0;"):
             raise NotFound(-13, "getSubmittedTicket")
         try:
-            reply = legacy.php_unserialize(reply)
-        except ValueError:
+            # serialize() counts bytes: the string is read in the charset the reply was written in.
+            reply = legacy.php_unserialize(reply, answer.charset)
+        except (ValueError, LookupError):
             raise ProtocolError("getSubmittedTicket: unreadable serialized ticket") from None
     if not isinstance(reply, dict):
         raise ProtocolError("getSubmittedTicket: unexpected reply")
     return Ticket.parse(reply)
 
 
-def _attachments(attachments: Iterable[NewAttachment]) -> dict:
-    return {"item": [{"name": a.name, "type": a.mime_type, "url": a.url} for a in attachments]}
+def _attachments(attachments: Iterable[NewAttachment]) -> list[dict]:
+    return [{"name": a.name, "type": a.mime_type, "url": a.url} for a in attachments]
 
 
-def _customs(customs: Mapping[int, str | Iterable[str]]) -> dict:
+def _customs(customs: Mapping[int, str | Iterable[str]]) -> list[dict]:
     """Custom values for the wire; several values of one field are joined by newlines."""
-    items = []
-    for field_id, value in customs.items():
-        text = value if isinstance(value, str) else "\n".join(value)
-        items.append({"id": int(field_id), "value": text})
-    return {"item": items}
+    return [
+        {"id": int(field_id), "value": value if isinstance(value, str) else "\n".join(value)}
+        for field_id, value in customs.items()
+    ]
 
 
 def submit_ticket(
@@ -314,36 +315,36 @@ def submit_ticket(
         email=email, departmentId=department_id, priorityId=priority_id, fullName=full_name,
         subject=subject, message=message, attachments=_attachments(attachments), sendAuto=send_auto,
         passType=pass_type, **{"pass": password}, customs=_customs(customs or {}),
-    )
+    ).value
     cache.delete(_count_key(email))
     return SubmittedTicket.parse(reply or {})
 
 
 def post_ticket_reply(*, email: str, ticket_id: int, reply: str, attachments: Iterable[NewAttachment] = ()) -> bool:
     return as_bool(
-        _write("postTicketReply", email=email, ticketId=ticket_id, reply=reply, attachments=_attachments(attachments))
+        _write("postTicketReply", email=email, ticketId=ticket_id, reply=reply, attachments=_attachments(attachments)).value
     )
 
 
 def update_ticket_properties(*, email: str, ticket_id: int, new_status: int = 0, new_priority: int = 0) -> bool:
     return as_bool(
-        _write("updateTicketProperties", email=email, ticketId=ticket_id, newStatus=new_status, newPriority=new_priority)
+        _write("updateTicketProperties", email=email, ticketId=ticket_id, newStatus=new_status, newPriority=new_priority).value
     )
 
 
 def set_custom_field_value(*, ticket_id: int, custom_field_id: int, value: str | Iterable[str]) -> bool:
     """setCustomFieldValue(typeid, customField, value). It takes no email: check ownership first."""
     text = value if isinstance(value, str) else "\n".join(value)
-    return as_bool(_write("setCustomFieldValue", typeid=ticket_id, customField=custom_field_id, value=text))
+    return as_bool(_write("setCustomFieldValue", typeid=ticket_id, customField=custom_field_id, value=text).value)
 
 
 def get_ticket_attachment(*, email: str, ticket_id: int, attachment_id: int) -> AttachmentInfo:
-    reply = _read("getTicketAttachment", email=email, ticketId=ticket_id, attachmentId=attachment_id)
+    reply = _read("getTicketAttachment", email=email, ticketId=ticket_id, attachmentId=attachment_id).value
     return AttachmentInfo.parse(reply or {})
 
 
 def update_email_address(*, old_email: str, new_email: str) -> bool:
-    changed = as_bool(_write("updateEmailAddress", oldEmail=old_email, newEmail=new_email))
+    changed = as_bool(_write("updateEmailAddress", oldEmail=old_email, newEmail=new_email).value)
     cache.delete_many([_count_key(old_email), _count_key(new_email)])
     return changed
 

@@ -1,10 +1,15 @@
 """The SOAP wire: the only place in the portal that imports zeep or touches XML of the API.
 
-zeep reads the server's WSDL (once per process and API address) and writes each request
-envelope, so document/literal and rpc/encoded servers are both spoken correctly. Replies are
-read by a small dialect-tolerant reader into plain Python values (lists, dicts, strings): it is
-several times cheaper than zeep's typed parsing and it accepts what PHP servers send (SOAP-ENC
-arrays, apache Maps, lists keyed by id).
+zeep reads the server's WSDL once per process and API address, and with it the dialect is
+decided for the connection: document/literal (the embedded helpdesk) or rpc/encoded (PHP servers:
+ext/soap, NuSOAP). Every parameter is then written in that dialect. Document/literal envelopes are
+written by zeep; rpc/encoded ones as PHP's own SoapClient writes them (xsi:type on every value,
+SOAP-ENC arrays of <item>), because zeep's encoding of SOAP-ENC arrays is not what PHP servers read
+and some (NuSOAP) decode values by their xsi:type alone, ignoring the WSDL.
+
+Replies are read by a small dialect-tolerant reader into plain Python values (lists, dicts,
+strings), in the character set the reply declares: several times cheaper than zeep's typed
+parsing, and it accepts what PHP servers send (SOAP-ENC arrays, apache Maps, lists keyed by id).
 
 Every call goes through one pooled keep-alive urllib3 pool whose requests always carry a connect
 and a read timeout (requests is used only to load the WSDL: its per-call overhead is a
@@ -16,8 +21,11 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -25,6 +33,7 @@ import urllib3
 import zeep
 from lxml import etree
 from zeep.transports import Transport
+from zeep.wsdl.messages import RpcMessage
 
 from . import config
 from .errors import ProtocolError, Unavailable, rejection
@@ -32,10 +41,11 @@ from .errors import ProtocolError, Unavailable, rejection
 logger = logging.getLogger("kayako")
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+XSD = "http://www.w3.org/2001/XMLSchema"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SOAP_ENC = "http://schemas.xmlsoap.org/soap/encoding/"
 KAYAKO_FAULT_STRING = "Kayako API Error"
-# zeep wants the SOAP-encoding schema for rpc/encoded WSDLs; it is served from this local copy.
+# Schemas that WSDLs import by namespace and that are read from these local copies, never fetched.
 LOCAL_SCHEMAS = {SOAP_ENC: Path(__file__).with_name("soap-encoding.xsd")}
 MAX_REPLY_BYTES = 20 * 1024 * 1024
 
@@ -45,20 +55,166 @@ _READER = etree.XMLParser(
 
 
 class LocalOnlyTransport(Transport):
-    """Loads the WSDL from the API server only; known schemas from disk; nothing from elsewhere."""
+    """Loads the WSDL from the API server only; known schemas from disk; nothing from elsewhere.
+
+    zeep refuses every http(s) import when forbid_external is set, including the SOAP-encoding
+    schema that rpc/encoded WSDLs import (zeep even adds that import itself). So each document
+    loaded from the API server has its imports of LOCAL_SCHEMAS pointed at the local files first;
+    any other import stays refused.
+    """
 
     def __init__(self, *, session: requests.Session, api_url: str, timeout: float):
         super().__init__(session=session, timeout=timeout, operation_timeout=timeout)
         self.api_host = urlsplit(api_url).netloc
+        self.local_files = {path.as_uri(): path for path in LOCAL_SCHEMAS.values()}
 
-    def load(self, url):
-        local = LOCAL_SCHEMAS.get(url.rstrip("/")) or LOCAL_SCHEMAS.get(url)
+    def load(self, url: str) -> bytes:
+        local = LOCAL_SCHEMAS.get(url) or LOCAL_SCHEMAS.get(url.rstrip("/") + "/") or self.local_files.get(url)
         if local is not None:
-            return local.read_bytes()
+            return _importing_itself(local.read_bytes(), url)
         parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.netloc != self.api_host:
+        if parts.scheme not in ("http", "https") or parts.netloc != self.api_host:
             raise Unavailable(f"refusing to fetch {url}: only the API server's WSDL is loaded")
-        return super().load(url)
+        return with_local_schemas(super().load(url))
+
+
+def with_local_schemas(document: bytes) -> bytes:
+    """The WSDL with every schema that uses a LOCAL_SCHEMAS namespace importing it from disk."""
+    if not any(namespace.encode() in document for namespace in LOCAL_SCHEMAS):
+        return document  # nothing to point anywhere: the bytes as served
+    try:
+        root = etree.fromstring(document, _READER)
+    except etree.XMLSyntaxError:
+        return document  # zeep reports what is wrong with it
+    for schema in root.iter(f"{{{XSD}}}schema"):
+        imports = {node.get("namespace"): node for node in schema.iterchildren(f"{{{XSD}}}import")}
+        for namespace, path in LOCAL_SCHEMAS.items():
+            node = imports.get(namespace)
+            if node is None:
+                node = etree.Element(f"{{{XSD}}}import", namespace=namespace)
+                schema.insert(0, node)
+            node.set("schemaLocation", path.as_uri())
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _importing_itself(schema: bytes, url: str) -> bytes:
+    """A local schema that imports its own namespace from where it was loaded.
+
+    zeep resolves a reference to the SOAP-encoding namespace by importing it from the internet
+    unless the referring schema imports it, and the local copy refers to its own names.
+    """
+    root = etree.fromstring(schema, _READER)
+    root.insert(0, etree.Element(f"{{{XSD}}}import", namespace=root.get("targetNamespace"), schemaLocation=url))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+# --- the parameters of an operation, as its WSDL declares them -----------------------------
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """How one value is written in rpc/encoded: its xsi:type, and for structs and arrays the parts."""
+
+    xsi_type: str  # "xsd:int", "ns2:Attachment", ...
+    fields: tuple[tuple[str, "ValueType"], ...] = ()  # a struct's fields, in order
+    item: "ValueType | None" = None  # a SOAP-ENC array's item type
+
+    @property
+    def local_name(self) -> str:
+        return self.xsi_type.partition(":")[2]
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    name: str
+    soap_action: str
+    namespace: str  # of the rpc wrapper element
+    parameters: tuple[tuple[str, ValueType], ...]  # rpc parts, or document/literal children, in order
+    list_wrappers: Mapping[str, str]  # document/literal: a list parameter -> the name of its items
+
+
+class _TypeNames:
+    """Prefixes for the namespaces of the types an rpc/encoded request names."""
+
+    FIXED = {XSD: "xsd", SOAP_ENC: "SOAP-ENC"}
+
+    def __init__(self) -> None:
+        self.prefixes: dict[str, str] = {}
+
+    def qualified(self, qname: etree.QName) -> str:
+        prefix = self.FIXED.get(qname.namespace or "")
+        if prefix is None:
+            prefix = self.prefixes.setdefault(qname.namespace or "", f"ns{len(self.prefixes) + 2}")
+        return f"{prefix}:{qname.localname}"
+
+
+def _value_type(zeep_type: Any, names: _TypeNames, depth: int = 0) -> ValueType:
+    if depth > 8:
+        raise ProtocolError("WSDL types nest too deeply")
+    qname = getattr(zeep_type, "qname", None)
+    xsi_type = names.qualified(qname) if qname is not None else "xsd:anyType"
+    array_item = next(
+        (attribute.array_type for _, attribute in getattr(zeep_type, "attributes", ())
+         if getattr(attribute, "qname", None) == etree.QName(SOAP_ENC, "arrayType") and attribute.array_type),
+        None,
+    )
+    if array_item is not None:
+        return ValueType(xsi_type, item=_value_type(array_item, names, depth + 1))
+    if qname is not None and qname.namespace == XSD:
+        return ValueType(xsi_type)
+    fields = tuple((name, _value_type(element.type, names, depth + 1)) for name, element in getattr(zeep_type, "elements", ()))
+    return ValueType(xsi_type, fields=fields)
+
+
+def _operation_spec(operation: Any, names: _TypeNames) -> OperationSpec:
+    body = operation.input.body
+    elements = body.type.elements if body is not None else []
+    list_wrappers = {}
+    for name, element in elements:
+        children = getattr(element.type, "elements", [])
+        if len(children) == 1 and children[0][1].accepts_multiple:
+            list_wrappers[name] = children[0][0]
+    return OperationSpec(
+        name=operation.name,
+        soap_action=operation.soapaction or "",
+        namespace=etree.QName(body.qname).namespace or "" if body is not None else "",
+        parameters=tuple((name, _value_type(element.type, names)) for name, element in elements),
+        list_wrappers=list_wrappers,
+    )
+
+
+# --- writing requests ----------------------------------------------------------------------
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    if _NOT_XML.search(text):
+        raise ValueError("a character XML cannot carry")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _scalar(value: Any, value_type: ValueType) -> str:
+    kind = value_type.local_name
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind in ("int", "integer", "long", "short", "byte"):
+        return str(int(value))
+    return "" if value is None else _text(value)  # an rpc part is required: None is sent as ""
+
+
+def _encoded(name: str, value: Any, value_type: ValueType) -> str:
+    """One value as PHP's SoapClient writes it: typed, arrays with SOAP-ENC:arrayType and <item>s."""
+    if value_type.item is not None:
+        items = list(value or ())
+        inner = "".join(_encoded("item", item, value_type.item) for item in items)
+        return (f'<{name} xsi:type="SOAP-ENC:Array" '
+                f'SOAP-ENC:arrayType="{value_type.item.xsi_type}[{len(items)}]">{inner}</{name}>')
+    if value_type.fields:
+        inner = "".join(_encoded(field, value.get(field), field_type) for field, field_type in value_type.fields)
+        return f'<{name} xsi:type="{value_type.xsi_type}">{inner}</{name}>'
+    return f'<{name} xsi:type="{value_type.xsi_type}">{_scalar(value, value_type)}</{name}>'
 
 
 @dataclass
@@ -68,12 +224,50 @@ class Connection:
     settings: config.ConnectionSettings
     pool: urllib3.PoolManager
     client: zeep.Client
-    service: object
-    soap_actions: dict[str, str]
+    service: Any
+    rpc_encoded: bool  # the dialect, from the WSDL: rpc/encoded, else document/literal
+    operations: Mapping[str, OperationSpec]
+    type_namespaces: Mapping[str, str]  # rpc/encoded: namespace -> prefix of the types it names
 
     @property
     def timeout(self) -> urllib3.Timeout:
         return urllib3.Timeout(connect=self.settings.connect_timeout, read=self.settings.read_timeout)
+
+    @property
+    def dialect(self) -> str:
+        return "rpc/encoded" if self.rpc_encoded else "document/literal"
+
+    def envelope(self, operation: str, params: Mapping[str, Any]) -> bytes:
+        """The request for one call, every parameter written in this connection's dialect."""
+        spec = self.operations.get(operation)
+        if spec is None:
+            raise ProtocolError(f"{operation}: not an operation of this server's WSDL")
+        try:
+            if self.rpc_encoded:
+                return self._rpc_envelope(spec, params)
+            wrapped = {
+                name: {spec.list_wrappers[name]: list(value)} if name in spec.list_wrappers else value
+                for name, value in params.items()
+            }
+            message = self.client.create_message(self.service, operation, **wrapped)
+        except ProtocolError:
+            raise
+        except Exception as error:  # wrong arguments for this WSDL, or a value it cannot carry
+            raise ProtocolError(f"{operation} cannot be encoded: {type(error).__name__}") from None
+        return etree.tostring(message, encoding="utf-8", xml_declaration=True)
+
+    def _rpc_envelope(self, spec: OperationSpec, params: Mapping[str, Any]) -> bytes:
+        unknown = set(params) - {name for name, _ in spec.parameters}
+        if unknown:
+            raise ProtocolError(f"{spec.name}: no parameter {sorted(unknown)} in this server's WSDL")
+        parts = "".join(_encoded(name, params.get(name), value_type) for name, value_type in spec.parameters)
+        namespaces = "".join(f' xmlns:{prefix}="{namespace}"' for namespace, prefix in self.type_namespaces.items())
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" xmlns:ns1="{spec.namespace}" xmlns:xsd="{XSD}" '
+            f'xmlns:xsi="{XSI}" xmlns:SOAP-ENC="{SOAP_ENC}"{namespaces} SOAP-ENV:encodingStyle="{SOAP_ENC}">'
+            f"<SOAP-ENV:Body><ns1:{spec.name}>{parts}</ns1:{spec.name}></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+        ).encode()
 
 
 _lock = threading.Lock()
@@ -93,15 +287,24 @@ def _build(settings: config.ConnectionSettings) -> Connection:
     except Unavailable:
         raise
     except Exception as error:  # zeep raises many kinds for a page that is not a WSDL
-        raise ProtocolError(f"WSDL unreadable: {type(error).__name__}") from None
-    service_def = next(iter(client.wsdl.services.values()))
-    port = next(iter(service_def.ports.values()))
+        raise ProtocolError(f"WSDL unreadable: {type(error).__name__}: {str(error)[:200]}") from None
+    finally:
+        session.close()
+    service_def = next(iter(client.wsdl.services.values()), None)
+    port = next(iter(service_def.ports.values()), None) if service_def is not None else None
+    if port is None:
+        raise ProtocolError("WSDL unreadable: it declares no service port")
     # The configured URL is the address, whatever the WSDL says.
     service = client.create_service(port.binding.name, settings.url)
-    actions = {name: op.soapaction or "" for name, op in port.binding._operations.items()}
-    session.close()
+    operations = list(port.binding.all().values())
+    styles = {isinstance(operation.input, RpcMessage) for operation in operations}
+    if len(styles) != 1:
+        raise ProtocolError("WSDL mixes rpc and document operations")
+    names = _TypeNames()
+    specs = {operation.name: _operation_spec(operation, names) for operation in operations}
     pool = urllib3.PoolManager(num_pools=4, maxsize=settings.pool_size, retries=False)
-    return Connection(settings, pool, client, service, actions)
+    return Connection(settings, pool, client, service, styles.pop(), specs,
+                      dict(names.prefixes))
 
 
 def connection() -> Connection:
@@ -125,20 +328,23 @@ def reset() -> None:
         _connection = None
 
 
-def call(operation: str, *, retry_read: bool = False, **params):
-    """Run one API operation and return its reply as plain values, or raise a KayakoError."""
+@dataclass(frozen=True)
+class Reply:
+    """A reply's value as plain Python values, and the character set the reply was written in."""
+
+    value: Any
+    charset: str
+
+
+def call(operation: str, *, retry_read: bool = False, **params: Any) -> Reply:
+    """Run one API operation and return its reply, or raise a KayakoError."""
     started = time.perf_counter()
     outcome = "ok"
     try:
         link = connection()
-        params = {"user": link.settings.username, "password": link.settings.password, **params}
-        try:
-            envelope = link.client.create_message(link.service, operation, **params)
-        except Exception as error:  # a call this server's WSDL does not have, or wrong arguments
-            raise ProtocolError(f"{operation} cannot be encoded: {type(error).__name__}") from None
-        body = etree.tostring(envelope, encoding="utf-8", xml_declaration=True)
-        headers = {"Content-Type": "text/xml; charset=utf-8",
-                   "SOAPAction": f'"{link.soap_actions.get(operation, "")}"'}
+        body = link.envelope(operation, {"user": link.settings.username, "password": link.settings.password, **params})
+        spec = link.operations[operation]
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{spec.soap_action}"'}
         attempts = 2 if retry_read else 1
         for attempt in range(attempts):
             try:
@@ -152,7 +358,7 @@ def call(operation: str, *, retry_read: bool = False, **params):
                 if attempt + 1 < attempts:
                     continue
                 raise Unavailable(f"{operation}: helpdesk not reachable ({type(error).__name__})") from None
-        return read_reply(operation, response.status, response.data)
+        return read_reply(operation, response.status, response.data, response.headers.get("Content-Type", ""))
     except Exception as error:
         outcome = getattr(error, "kind", type(error).__name__)
         if hasattr(error, "code"):
@@ -162,16 +368,31 @@ def call(operation: str, *, retry_read: bool = False, **params):
         logger.info("kayako %s %s %.1fms", operation, outcome, (time.perf_counter() - started) * 1000)
 
 
-def read_reply(operation: str, status: int, content: bytes):
+def _declared_charset(content_type: str) -> str | None:
+    if "charset" not in content_type.lower():
+        return None
+    header = Message()
+    header["Content-Type"] = content_type
+    return header.get_content_charset()
+
+
+def read_reply(operation: str, status: int, content: bytes, content_type: str = "") -> Reply:
     """The reply's value, or the error it stands for."""
     if status in (502, 503, 504):
         raise Unavailable(f"{operation}: HTTP {status}")
     if len(content) > MAX_REPLY_BYTES:
         raise ProtocolError(f"{operation}: reply too large")
+    charset = _declared_charset(content_type)
     try:
-        root = etree.fromstring(content, _READER)
-    except etree.XMLSyntaxError:
+        # The HTTP header's charset rules over the XML declaration's, as for any text/xml.
+        parser = _READER if charset is None else etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
+            encoding=charset,
+        )
+        root = etree.fromstring(content, parser)
+    except (etree.XMLSyntaxError, LookupError):
         raise ProtocolError(f"{operation}: HTTP {status}, not XML") from None
+    charset = charset or root.getroottree().docinfo.encoding or "utf-8"
     body = root.find(f"{{{SOAP_ENV}}}Body") if root.tag == f"{{{SOAP_ENV}}}Envelope" else None
     if body is None:
         raise ProtocolError(f"{operation}: HTTP {status}, not a SOAP envelope")
@@ -183,10 +404,10 @@ def read_reply(operation: str, status: int, content: bytes):
     if status != 200:
         raise ProtocolError(f"{operation}: HTTP {status} without a fault")
     parts = [child for child in entries[0] if isinstance(child.tag, str)]
-    return plain(parts[0]) if parts else None
+    return Reply(plain(parts[0]) if parts else None, charset)
 
 
-def _fault_error(operation: str, fault) -> Exception:
+def _fault_error(operation: str, fault: Any) -> Exception:
     fault_string = (fault.findtext("faultstring") or "").strip()
     detail = fault.find("detail")
     detail_text = " ".join(detail.itertext()) if detail is not None else ""
@@ -204,7 +425,7 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def plain(node):
+def plain(node: Any) -> Any:
     """XML to plain Python: text, lists (item children, SOAP-ENC arrays), dicts (structs, Maps)."""
     if node.get(_NIL) in ("true", "1"):
         return None
@@ -238,7 +459,7 @@ class Download:
     def length(self) -> str | None:
         return self.response.headers.get("Content-Length")
 
-    def chunks(self, size: int):
+    def chunks(self, size: int) -> Iterator[bytes]:
         try:
             yield from self.response.stream(size)
         finally:

@@ -1,8 +1,12 @@
 """Fixtures shared by the whole suite.
 
 `helpdesk` serves the project (portal and embedded helpdesk) on a live port and points the
-portal's service module at it, so every portal test goes over real SOAP. `page` is a page of a
-headless Debian chromium driven by Playwright that fails the test on any console error.
+portal's service module at it, so every portal test goes over real SOAP. `each_peer` does the same
+once for every server the portal is tested against (PEERS: the embedded helpdesk and the PHP peers
+of tests/peers); a test directory whose tests should run against all of them overrides `helpdesk`
+with it, and a test that holds only for the embedded helpdesk is marked `embedded_helpdesk_only`.
+`page` is a page of a headless Debian chromium driven by Playwright that fails the test on any
+console error.
 """
 
 import os
@@ -10,6 +14,11 @@ import os
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+
+from tests.peers.php_peers import PhpPeers
+
+EMBEDDED = "embedded"
+PEERS = (EMBEDDED, "php-extsoap", "php-nusoap")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse to be
 # used from it otherwise.
@@ -34,7 +43,12 @@ def _fresh_cache_and_connection():
 
 
 @pytest.fixture
-def helpdesk(live_server, transactional_db, settings):
+def helpdesk(embedded_helpdesk):
+    return embedded_helpdesk
+
+
+@pytest.fixture
+def embedded_helpdesk(live_server, transactional_db, settings):
     """The live server, with the portal configured to call its embedded helpdesk."""
     settings.KAYAKO_API_URL = f"{live_server.url}/integrationapi/index.php"
     settings.HELPDESK_PUBLIC_URL = live_server.url
@@ -42,6 +56,34 @@ def helpdesk(live_server, transactional_db, settings):
     settings.HELPDESK_ATTACHMENT_ORIGINS = [live_server.url]
     settings.ALLOWED_HOSTS = ["*"]
     return live_server
+
+
+@pytest.fixture(scope="session")
+def php_peers(django_db_setup):
+    peers = PhpPeers()
+    yield peers
+    peers.stop()
+
+
+@pytest.fixture(params=PEERS)
+def each_peer(request, embedded_helpdesk, settings, php_peers):
+    """The live server, with the portal pointed at each peer in turn (`.peer` names it)."""
+    if request.param != EMBEDDED:
+        settings.KAYAKO_API_URL = php_peers.get(request.param).api_url
+    embedded_helpdesk.peer = request.param
+    return embedded_helpdesk
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked embedded_helpdesk_only are not run against the other peers."""
+    kept, deselected = [], []
+    for item in items:
+        peer = getattr(item, "callspec", None) and item.callspec.params.get("each_peer")
+        only_embedded = item.get_closest_marker("embedded_helpdesk_only") is not None
+        (deselected if only_embedded and peer not in (None, EMBEDDED) else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture

@@ -17,3 +17,9 @@ def fake(settings):
     yield start
     for server in servers:
         server.close()
+
+
+@pytest.fixture
+def helpdesk(each_peer):
+    """The service module's tests run against every peer."""
+    return each_peer

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 WSDL = (Path(__file__).resolve().parents[2] / "helpdesk" / "soap" / "integrationapi.wsdl").read_bytes()
+# The rpc/encoded WSDL of the PHP ext/soap peer, as an original Kayako publishes it.
+RPC_WSDL = (Path(__file__).resolve().parents[1] / "peers" / "php" / "integrationapi-rpc.wsdl").read_bytes()
 
 
 def fault(code: str) -> bytes:
@@ -30,14 +32,14 @@ def envelope(inner: str) -> bytes:
 class FakeServer:
     """Serves ?wsdl; answers every POST with (status, body), or sleeps `delay` seconds first."""
 
-    def __init__(self, status=200, body=b"", delay=0.0, content_type="text/xml"):
+    def __init__(self, status=200, body=b"", delay=0.0, content_type="text/xml", wsdl=WSDL):
         self.status, self.body, self.delay, self.content_type = status, body, delay, content_type
         self.requests: list[bytes] = []
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
-                self._send(200, WSDL, "text/xml")
+                self._send(200, wsdl, "text/xml")
 
             def do_POST(self):
                 outer.requests.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))

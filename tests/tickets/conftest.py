@@ -20,6 +20,12 @@ def signed_in(user) -> Client:
 
 
 @pytest.fixture
+def helpdesk(each_peer):
+    """The ticket pages are tested against every peer."""
+    return each_peer
+
+
+@pytest.fixture
 def dana(demo):
     """The demo customer (30 tickets in the helpdesk), signed in."""
     return signed_in(User.objects.get(email=DEMO))

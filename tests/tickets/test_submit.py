@@ -169,6 +169,7 @@ def test_custom_field_changed_in_the_helpdesk_is_shown_at_the_field(dana):
     assert f"error_1_id_{cf('Steps to reproduce')}" in html
 
 
+@pytest.mark.embedded_helpdesk_only  # the auto-response mail is the embedded helpdesk's
 def test_guest_submission(demo):
     guest = Client()
     html = guest.get("/tickets/new/").content.decode()
