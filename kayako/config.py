@@ -6,10 +6,13 @@ that row at most every CHECK_SECONDS, so a change takes effect everywhere withou
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
+from time import monotonic
 
 from django.conf import settings
+from django.db import DatabaseError
+
+from .errors import Unavailable
 
 logger = logging.getLogger("kayako")
 CHECK_SECONDS = 3.0
@@ -25,8 +28,15 @@ class ConnectionSettings:
     pool_size: int
 
 
+@dataclass(frozen=True)
+class _Checked:
+    at: float
+    environment: tuple[object, ...]
+    settings: ConnectionSettings
+
+
 _lock = threading.Lock()
-_cached: tuple[float, tuple, ConnectionSettings] | None = None
+_cached: _Checked | None = None
 
 
 def _from_environment() -> ConnectionSettings:
@@ -40,15 +50,20 @@ def _from_environment() -> ConnectionSettings:
     )
 
 
-def _load() -> ConnectionSettings:
+def _load(previous: _Checked | None) -> ConnectionSettings:
+    """The stored connection over the environment's. When the row cannot be read, the settings
+    this process last read stand; with none, the call is unavailable: never the environment's
+    credentials in place of an admin's choice."""
     defaults = _from_environment()
-    from kayako.models import ApiConnection  # the app registry is ready by the first call
+    from .models import ApiConnection  # the app registry is ready by the first call
 
     try:
         stored = ApiConnection.objects.filter(pk=ApiConnection.SINGLETON_ID).first()
-    except Exception:  # no table yet (before migrate) or no database in this context
-        logger.debug("no stored API connection; using the environment", exc_info=True)
-        return defaults
+    except DatabaseError as error:
+        logger.warning("the stored API connection could not be read (%s)", type(error).__name__)
+        if previous is not None:
+            return previous.settings
+        raise Unavailable("the API connection settings could not be read") from None
     if stored is None:
         return defaults
     return ConnectionSettings(
@@ -61,16 +76,28 @@ def _load() -> ConnectionSettings:
     )
 
 
+def _same_environment(checked: _Checked | None, environment: tuple[object, ...]) -> _Checked | None:
+    return checked if checked is not None and checked.environment == environment else None
+
+
+def _fresh(checked: _Checked | None) -> ConnectionSettings | None:
+    return checked.settings if checked is not None and monotonic() - checked.at < CHECK_SECONDS else None
+
+
 def current() -> ConnectionSettings:
     global _cached
     environment = (settings.KAYAKO_API_URL, settings.KAYAKO_API_USERNAME, settings.KAYAKO_API_PASSWORD,
-                   settings.KAYAKO_CONNECT_TIMEOUT, settings.KAYAKO_OPERATION_TIMEOUT)
-    cached = _cached
-    if cached is not None and cached[1] == environment and time.monotonic() - cached[0] < CHECK_SECONDS:
-        return cached[2]
+                   settings.KAYAKO_CONNECT_TIMEOUT, settings.KAYAKO_OPERATION_TIMEOUT, settings.KAYAKO_POOL_SIZE)
+    fresh = _fresh(_same_environment(_cached, environment))
+    if fresh is not None:
+        return fresh
     with _lock:
-        loaded = _load()
-        _cached = (time.monotonic(), environment, loaded)
+        checked = _same_environment(_cached, environment)  # another thread may have checked meanwhile
+        fresh = _fresh(checked)
+        if fresh is not None:
+            return fresh
+        loaded = _load(checked)
+        _cached = _Checked(monotonic(), environment, loaded)
         return loaded
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import OperationalError
 from django.test import Client
 
 import kayako
@@ -48,13 +49,35 @@ def test_a_change_takes_effect_without_a_restart(admin_client, settings):
     kayako.ping()
 
 
-def test_other_processes_pick_up_a_change_within_the_check_interval(helpdesk, settings, monkeypatch):
+def test_other_processes_pick_up_a_change_within_the_check_interval(helpdesk, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(config, "monotonic", lambda: clock[0])
     kayako.ping()
     ApiConnection.objects.create(url=closed_port_url())  # as another process would
+    clock[0] += config.CHECK_SECONDS - 0.01
     kayako.ping()  # this process still has its checked settings
-    monkeypatch.setattr(config, "CHECK_SECONDS", 0)
+    clock[0] += 0.02
     with pytest.raises(kayako.Unavailable):
         kayako.ping()
+
+
+def test_an_unreadable_stored_connection_keeps_the_last_settings_and_is_logged(helpdesk, monkeypatch, caplog):
+    clock = [1000.0]
+    monkeypatch.setattr(config, "monotonic", lambda: clock[0])
+    kayako.ping()
+    monkeypatch.setattr(ApiConnection.objects, "filter", broken_database)
+    clock[0] += config.CHECK_SECONDS
+    kayako.ping()
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "kayako" and r.levelname != "INFO"] == [
+        ("WARNING", "the stored API connection could not be read (OperationalError)")]
+    config.invalidate()  # a process that never read it is unavailable, never on the environment's settings
+    with pytest.raises(kayako.Unavailable) as unavailable:
+        kayako.ping()
+    assert str(unavailable.value) == "the API connection settings could not be read"
+
+
+def broken_database(*args, **kwargs):
+    raise OperationalError("database is locked")
 
 
 def test_test_connection_reports_success_and_the_errors_meaning(admin_client, settings):
