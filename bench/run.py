@@ -378,7 +378,7 @@ import requests, zeep
 from django.conf import settings
 from django.test import Client
 from helpdesk.models import Attachment, Department, KnowledgeBaseArticle, KnowledgeBaseCategory, Ticket
-from kayako import service, wire
+from kayako import wire
 
 url = settings.KAYAKO_API_URL
 client = zeep.Client(url + "?wsdl")
@@ -497,10 +497,25 @@ config.invalidate()
 wire.reset()
 overhead = dialect_overhead["embedded"][1]
 
-# Cache hit ratio over a scripted browse of the knowledge base, as visitors would.
-from django.core.cache import cache
+# Cache hit ratio over a scripted browse of the knowledge base, as visitors would: of the cached
+# reads (the cache lookups of kayako's keys), those that needed no SOAP call (the calls it logs).
+import logging
+from django.core.cache import cache, caches
 cache.clear()
-service.cache_stats.clear()
+lookups, soap_calls = [], []
+backend = caches["default"]
+real_get_many = backend.get_many
+def counting_get_many(keys, *args, **kwargs):
+    keys = list(keys)
+    lookups.extend(key for key in keys if key.startswith("kayako:") and ":ns:" not in key)
+    return real_get_many(keys, *args, **kwargs)
+backend.get_many = counting_get_many
+class CountCalls(logging.Handler):
+    def emit(self, record):
+        soap_calls.append(record.getMessage())
+kayako_log = logging.getLogger("kayako")
+kayako_log.addHandler(CountCalls())
+kayako_log.setLevel(logging.INFO)
 browser = Client(HTTP_HOST="127.0.0.1")
 paths = ["/kb/"]
 for category in KnowledgeBaseCategory.objects.all():
@@ -510,13 +525,13 @@ for article in KnowledgeBaseArticle.objects.all():
 for _ in range(5):
     for path in paths:
         browser.get(path, follow=True)
-stats = service.cache_stats
-hit_ratio = round(stats["hit"] / (stats["hit"] + stats["miss"]), 3)
+misses = sum(1 for message in soap_calls if message.startswith("kayako "))  # one record per SOAP call
+hit_ratio = round((len(lookups) - misses) / len(lookups), 3)
 print(json.dumps({"soap": soap, "soap_list_p50_ratio_100k_to_10": round(ratio, 2),
                   "module_cpu_overhead_ms": round(overhead, 3),
                   "module_cpu_overhead_ms_by_peer": {name: {"dialect": dialect, "ms": ms}
                                                      for name, (dialect, ms) in dialect_overhead.items()}, "kb_cache_hit_ratio": hit_ratio,
-                  "kb_cache_counts": dict(stats)}))
+                  "kb_cache_counts": {"lookups": len(lookups), "misses": misses}}))
 """
 
 SUBMIT_LUA = r"""

@@ -5,8 +5,6 @@ Import it as a package: `import kayako`, then `kayako.get_department_list()`.
 
 from .errors import ERROR_CODES, ErrorCode, KayakoError, NotFound, ProtocolError, Rejected, Unavailable
 from .service import (
-    INT32_MAX,
-    INT32_MIN,
     SORT_KEYS,
     add_knowledge_base_article_comment,
     get_department_custom_fields,
@@ -39,15 +37,10 @@ from .types import (
     AttachmentInfo,
     Breadcrumb,
     Category,
-    CategoryListing,
     CustomFieldDefinition,
     CustomFieldGroup,
-    CustomFieldValue,
-    CustomFieldValueGroup,
     Department,
-    FieldOption,
     NewAttachment,
-    Post,
     PostAttachment,
     Priority,
     Status,

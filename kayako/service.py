@@ -7,16 +7,18 @@ connection error.
 """
 
 import contextvars
+import dataclasses
 import hashlib
 import time
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 
-from . import config, legacy, wire
+from . import config, types, wire
 from .errors import NotFound, ProtocolError, Unavailable
 from .types import (
     Article,
@@ -25,6 +27,7 @@ from .types import (
     CategoryListing,
     CustomFieldGroup,
     Department,
+    FromReply,
     NewAttachment,
     Priority,
     Status,
@@ -41,8 +44,8 @@ INT32_MAX = 2_147_483_647
 SORT_KEYS = ("lastactivity", "lastreplier", "ticketstatusid", "priorityid", "departmentid")
 STALE_KEEP_SECONDS = 7 * 24 * 3600
 
-# This process's cache outcomes ("hit", "miss", "stale"), for the benchmark's hit ratio.
-cache_stats: Counter = Counter()
+T = TypeVar("T")
+Parsed = TypeVar("Parsed", bound=FromReply)
 
 _served_stale: contextvars.ContextVar[bool] = contextvars.ContextVar("kayako_served_stale", default=False)
 
@@ -59,52 +62,84 @@ def reset_request_state() -> None:
 # --- caching -------------------------------------------------------------------------------
 
 
-def _namespace_key(namespace: str) -> str:
-    server = hashlib.sha256(config.current().url.encode()).hexdigest()[:12]
-    return f"kayako:ns:{server}:{namespace}"
+def _shapes_version() -> str:
+    """A digest of the shapes of what is cached (the dataclasses of .types), in every key: a
+    deploy that changes a shape reads under new keys and never unpickles an entry of the old one."""
+    shapes = sorted(
+        (kind.__qualname__, [(f.name, str(f.type)) for f in dataclasses.fields(kind)])
+        for kind in vars(types).values()
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind)
+    )
+    return hashlib.sha256(repr(shapes).encode()).hexdigest()[:10]
 
 
-def _key(namespace: str, name: str) -> str:
-    version = cache.get(_namespace_key(namespace)) or 0
-    return f"{_namespace_key(namespace)}:v{version}:{name}"
+SHAPES_VERSION = _shapes_version()
+
+
+@lru_cache(maxsize=16)
+def _server_prefix(url: str) -> str:
+    """The keys of one helpdesk's data; memoised, so a cached read hashes nothing."""
+    return f"kayako:{SHAPES_VERSION}:{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+
+
+def _keys(namespace: str, name: str) -> tuple[str, str]:
+    """(the namespace's version key, the entry's key)."""
+    prefix = _server_prefix(config.current().url)
+    return f"{prefix}:ns:{namespace}", f"{prefix}:{namespace}:{name}"
 
 
 def invalidate(namespace: str) -> None:
     """Drop everything cached under a namespace by moving it to a new version."""
-    key = _namespace_key(namespace)
+    version_key, _ = _keys(namespace, "")
     try:
-        cache.incr(key)
+        cache.incr(version_key)
     except ValueError:
-        cache.set(key, 1, None)
+        cache.set(version_key, 1, None)
 
 
-def _cached(namespace: str, name: str, fetch):
-    """Fresh for KAYAKO_CACHE_TTL; an older copy is served only when the helpdesk is down."""
-    key = _key(namespace, name)
-    entry = cache.get(key)
+def _cached(namespace: str, name: str, fetch: Callable[[], T]) -> T:
+    """Fresh for KAYAKO_CACHE_TTL; an older copy is served only when the helpdesk is down.
+
+    An entry carries the namespace version it was stored under, so one round trip reads both
+    and an entry from before an invalidation is never served.
+    """
+    version_key, key = _keys(namespace, name)
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key, 0)
+    entry = found.get(key)
+    if entry is not None and entry[0] != version:
+        entry = None
     now = time.time()
-    if entry is not None and now - entry[0] < settings.KAYAKO_CACHE_TTL:
-        cache_stats["hit"] += 1
-        return entry[1]
+    if entry is not None and now - entry[1] < settings.KAYAKO_CACHE_TTL:
+        return entry[2]  # type: ignore[no-any-return]
     try:
         value = fetch()
     except (Unavailable, ProtocolError):
         if entry is None:
             raise
-        cache_stats["stale"] += 1
         _served_stale.set(True)
-        return entry[1]
-    cache_stats["miss"] += 1
-    cache.set(key, (now, value), STALE_KEEP_SECONDS)
+        return entry[2]  # type: ignore[no-any-return]
+    cache.set(key, (version, now, value), STALE_KEEP_SECONDS)
     return value
 
 
-def _read(operation: str, **params) -> wire.Reply:
+# --- calls ---------------------------------------------------------------------------------
+
+
+def _read(operation: str, **params: Any) -> wire.Reply:
     return wire.call(operation, retry_read=True, **params)
 
 
-def _write(operation: str, **params) -> wire.Reply:
+def _write(operation: str, **params: Any) -> wire.Reply:
     return wire.call(operation, **params)
+
+
+def _one(kind: type[Parsed], reply: wire.Reply) -> Parsed:
+    return kind.parse(reply.value or {})
+
+
+def _each(kind: type[Parsed], reply: wire.Reply) -> list[Parsed]:
+    return [kind.parse(item) for item in as_list(reply.value)]
 
 
 def _timestamp(value: datetime | int | None, default: int) -> int:
@@ -121,23 +156,21 @@ def _timestamp(value: datetime | int | None, default: int) -> int:
 def get_knowledge_base_categories(*, category_id: int = 0) -> CategoryListing:
     return _cached(
         "kb", f"categories:{category_id}",
-        lambda: CategoryListing.parse(_read("getKnowledgeBaseCategories", categoryId=category_id).value or {}),
+        lambda: _one(CategoryListing, _read("getKnowledgeBaseCategories", categoryId=category_id)),
     )
 
 
 def get_knowledge_base_articles(*, category_id: int) -> tuple[ArticleSummary, ...]:
     return _cached(
         "kb", f"articles:{category_id}",
-        lambda: tuple(
-            ArticleSummary.parse(a) for a in as_list(_read("getKnowledgeBaseArticles", categoryId=category_id).value)
-        ),
+        lambda: tuple(_each(ArticleSummary, _read("getKnowledgeBaseArticles", categoryId=category_id))),
     )
 
 
 def get_knowledge_base_article(*, article_id: int) -> Article:
     return _cached(
         f"article:{article_id}", "article",
-        lambda: Article.parse(_read("getKnowledgeBaseArticle", articleId=article_id).value or {}, article_id),
+        lambda: dataclasses.replace(_one(Article, _read("getKnowledgeBaseArticle", articleId=article_id)), id=article_id),
     )
 
 
@@ -167,7 +200,7 @@ def get_department_list() -> tuple[Department, ...]:
     return _cached(
         "reference", "departments",
         lambda: tuple(sorted(
-            (Department.parse(d) for d in as_list(_read("getDepartmentList").value)), key=lambda d: (d.order, d.id)
+            _each(Department, _read("getDepartmentList")), key=lambda d: (d.order, d.id)
         )),
     )
 
@@ -176,7 +209,7 @@ def get_department_custom_fields(*, department_id: int) -> tuple[CustomFieldGrou
     return _cached(
         "reference", f"customfields:{department_id}",
         lambda: tuple(sorted(
-            (CustomFieldGroup.parse(g) for g in as_list(_read("getDepartmentCustomFields", departmentId=department_id).value)),
+            _each(CustomFieldGroup, _read("getDepartmentCustomFields", departmentId=department_id)),
             key=lambda g: (g.display_order, g.id),
         )),
     )
@@ -186,7 +219,7 @@ def get_priority_list() -> tuple[Priority, ...]:
     return _cached(
         "reference", "priorities",
         lambda: tuple(sorted(
-            (Priority.parse(p) for p in as_list(_read("getPriorityList").value)), key=lambda p: (p.order, p.id)
+            _each(Priority, _read("getPriorityList")), key=lambda p: (p.order, p.id)
         )),
     )
 
@@ -195,7 +228,7 @@ def get_status_list() -> tuple[Status, ...]:
     return _cached(
         "reference", "statuses",
         lambda: tuple(sorted(
-            (Status.parse(s) for s in as_list(_read("getStatusList").value)), key=lambda s: (s.order, s.id)
+            _each(Status, _read("getStatusList")), key=lambda s: (s.order, s.id)
         )),
     )
 
@@ -214,14 +247,14 @@ COUNT_CACHE_SECONDS = 30
 def _count_key(email: str) -> str:
     # Keyed by the customer: a count is never shared between customers.
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return _key("counts", f"tickets:{digest}")
+    return f"{_server_prefix(config.current().url)}:counts:{digest}"
 
 
 def get_total_submitted_tickets(*, email: str) -> int:
     """Kept for COUNT_CACHE_SECONDS under a key of this customer's own, since it only sizes the
     pager; dropped at once when this portal submits a ticket for them."""
     key = _count_key(email)
-    count = cache.get(key)
+    count: int | None = cache.get(key)
     if count is None:
         count = as_int(_read("getTotalSubmittedTickets", email=email).value)
         cache.set(key, count, COUNT_CACHE_SECONDS)
@@ -245,7 +278,7 @@ def get_submitted_tickets_with_extra_restrictions(
     specific_status: int = 0,
     specific_priority: int = 0,
 ) -> tuple[TicketSummary, ...]:
-    rows = _read(
+    reply = _read(
         "getSubmittedTicketsWithExtraRestrictions",
         email=email, numPerPage=num_per_page, page=page, sortBy=sort_by, orderAsc=order_asc,
         minStartDate=_timestamp(min_start_date, INT32_MIN), maxStartDate=_timestamp(max_start_date, INT32_MAX),
@@ -254,17 +287,17 @@ def get_submitted_tickets_with_extra_restrictions(
         minDueDate=_timestamp(min_due_date, INT32_MIN), maxDueDate=_timestamp(max_due_date, INT32_MAX),
         specificDepartment=specific_department, specificStatus=specific_status,
         specificPriority=specific_priority,
-    ).value
-    return tuple(TicketSummary.parse(row) for row in as_list(rows))
+    )
+    return tuple(_each(TicketSummary, reply))
 
 
 def get_submitted_tickets(
     *, email: str, num_per_page: int = 10, page: int = 1, sort_by: str = "lastactivity", order_asc: bool = False
 ) -> tuple[TicketSummary, ...]:
-    rows = _read(
+    reply = _read(
         "getSubmittedTickets", email=email, numPerPage=num_per_page, page=page, sortBy=sort_by, orderAsc=order_asc
-    ).value
-    return tuple(TicketSummary.parse(row) for row in as_list(rows))
+    )
+    return tuple(_each(TicketSummary, reply))
 
 
 def get_submitted_ticket(*, email: str, ticket_id: int) -> Ticket:
@@ -275,8 +308,7 @@ def get_submitted_ticket(*, email: str, ticket_id: int) -> Ticket:
         if reply.strip().lower() in ("", "false", "0", "b:0;"):
             raise NotFound(-13, "getSubmittedTicket")
         try:
-            # serialize() counts bytes: the string is read in the charset the reply was written in.
-            reply = legacy.php_unserialize(reply, answer.charset)
+            reply = answer.unserialized()
         except (ValueError, LookupError):
             raise ProtocolError("getSubmittedTicket: unreadable serialized ticket") from None
     if not isinstance(reply, dict):
@@ -284,11 +316,11 @@ def get_submitted_ticket(*, email: str, ticket_id: int) -> Ticket:
     return Ticket.parse(reply)
 
 
-def _attachments(attachments: Iterable[NewAttachment]) -> list[dict]:
+def _attachments(attachments: Iterable[NewAttachment]) -> list[dict[str, str]]:
     return [{"name": a.name, "type": a.mime_type, "url": a.url} for a in attachments]
 
 
-def _customs(customs: Mapping[int, str | Iterable[str]]) -> list[dict]:
+def _customs(customs: Mapping[int, str | Iterable[str]]) -> list[dict[str, int | str]]:
     """Custom values for the wire; several values of one field are joined by newlines."""
     return [
         {"id": int(field_id), "value": value if isinstance(value, str) else "\n".join(value)}
@@ -315,9 +347,9 @@ def submit_ticket(
         email=email, departmentId=department_id, priorityId=priority_id, fullName=full_name,
         subject=subject, message=message, attachments=_attachments(attachments), sendAuto=send_auto,
         passType=pass_type, **{"pass": password}, customs=_customs(customs or {}),
-    ).value
+    )
     cache.delete(_count_key(email))
-    return SubmittedTicket.parse(reply or {})
+    return _one(SubmittedTicket, reply)
 
 
 def post_ticket_reply(*, email: str, ticket_id: int, reply: str, attachments: Iterable[NewAttachment] = ()) -> bool:
@@ -339,8 +371,7 @@ def set_custom_field_value(*, ticket_id: int, custom_field_id: int, value: str |
 
 
 def get_ticket_attachment(*, email: str, ticket_id: int, attachment_id: int) -> AttachmentInfo:
-    reply = _read("getTicketAttachment", email=email, ticketId=ticket_id, attachmentId=attachment_id).value
-    return AttachmentInfo.parse(reply or {})
+    return _one(AttachmentInfo, _read("getTicketAttachment", email=email, ticketId=ticket_id, attachmentId=attachment_id))
 
 
 def update_email_address(*, old_email: str, new_email: str) -> bool:
@@ -349,6 +380,6 @@ def update_email_address(*, old_email: str, new_email: str) -> bool:
     return changed
 
 
-def open_attachment_stream(url: str):
+def open_attachment_stream(url: str) -> wire.Download:
     """The content of an attachment URL from getTicketAttachment, as a streamed response."""
     return wire.open_stream(url)

@@ -1,14 +1,21 @@
 """What the service functions return: frozen dataclasses with Python types, built from the
 plain values that the wire layer reads (strings, lists and dicts, whatever the server's dialect).
+
+Each field says where it comes from in the reply (`wire_field`: the keys to look under and how to
+convert the value), and one `parse` builds any of them from a reply's structure.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from typing import Any, Self
+
+from .errors import ProtocolError
 
 # --- coercion of loosely typed values (PHP servers send "1", "true", 1 or True alike) ---------
 
 
-def as_int(value) -> int:
+def as_int(value: Any) -> int:
     if value in (None, "", False):
         return 0
     if value is True:
@@ -16,17 +23,17 @@ def as_int(value) -> int:
     return int(float(value)) if isinstance(value, str) and "." in value else int(value)
 
 
-def as_bool(value) -> bool:
+def as_bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes")
     return bool(value)
 
 
-def as_str(value) -> str:
+def as_str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def as_list(value) -> list:
+def as_list(value: Any) -> list[Any]:
     """A list from what a server sends as one: a list, a map keyed by id, a single item or empty."""
     if value in (None, "", False):
         return []
@@ -41,155 +48,141 @@ def as_list(value) -> list:
     return [value]
 
 
-def as_time(value) -> datetime | None:
+def as_time(value: Any) -> datetime | None:
     seconds = as_int(value)
     return datetime.fromtimestamp(seconds, tz=UTC) if seconds else None
 
 
-def split_lines(value) -> list[str]:
+def as_colour(value: Any) -> str:
+    return as_str(value) or "inherit"
+
+
+def as_mime_type(value: Any) -> str:
+    return as_str(value) or "application/octet-stream"
+
+
+def split_lines(value: Any) -> list[str]:
     return [line for line in as_str(value).replace("\r\n", "\n").split("\n") if line != ""]
 
 
-def _get(data: dict, *keys):
+# --- the field map ---------------------------------------------------------------------------
+
+Convert = Callable[[Any], Any]
+
+
+def wire_field(*keys: str, convert: Convert = as_str) -> Any:
+    """A field read from the first of `keys` present in the reply's structure and converted;
+    without keys, `convert` is given the whole structure."""
+    return field(metadata={"keys": keys, "convert": convert})
+
+
+def _get(data: dict[str, Any], keys: tuple[str, ...]) -> Any:
     for key in keys:
         if key in data:
             return data[key]
     return None
 
 
+class FromReply:
+    """A dataclass whose fields are wire_fields."""
+
+    @classmethod
+    def parse(cls, data: Any) -> Self:
+        if not isinstance(data, dict):
+            raise ProtocolError(f"{cls.__name__}: expected a structure, got {type(data).__name__}")
+        values = {}
+        for item in fields(cls):  # type: ignore[arg-type]  # subclasses are dataclasses
+            keys, convert = item.metadata["keys"], item.metadata["convert"]
+            values[item.name] = convert(_get(data, keys) if keys else data)
+        return cls(**values)
+
+
+def many(kind: type[FromReply], order: Callable[[Any], Any] | None = None) -> Convert:
+    """A converter for a list of structures, each parsed as `kind`, in `order` if given."""
+
+    def convert(value: Any) -> tuple[Any, ...]:
+        items: Iterable[Any] = (kind.parse(item) for item in as_list(value))
+        return tuple(sorted(items, key=order) if order else items)
+
+    return convert
+
+
 # --- knowledge base --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Breadcrumb:
-    category_id: int
-    title: str
-
-    @classmethod
-    def parse(cls, data: dict) -> "Breadcrumb":
-        return cls(as_int(_get(data, "categoryid", "id")), as_str(data.get("title")))
+class Breadcrumb(FromReply):
+    category_id: int = wire_field("categoryid", "id", convert=as_int)
+    title: str = wire_field("title")
 
 
 @dataclass(frozen=True)
-class Category:
-    id: int
-    title: str
-
-    @classmethod
-    def parse(cls, data: dict) -> "Category":
-        return cls(as_int(data.get("id")), as_str(data.get("title")))
+class Category(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    title: str = wire_field("title")
 
 
 @dataclass(frozen=True)
-class CategoryListing:
-    categories: tuple[Category, ...]
-    breadcrumbs: tuple[Breadcrumb, ...]
-
-    @classmethod
-    def parse(cls, data: dict) -> "CategoryListing":
-        return cls(
-            tuple(Category.parse(c) for c in as_list(data.get("categories"))),
-            tuple(Breadcrumb.parse(b) for b in as_list(_get(data, "breadcrumbs", "breadcrumb"))),
-        )
+class CategoryListing(FromReply):
+    categories: tuple[Category, ...] = wire_field("categories", convert=many(Category))
+    breadcrumbs: tuple[Breadcrumb, ...] = wire_field("breadcrumbs", "breadcrumb", convert=many(Breadcrumb))
 
 
 @dataclass(frozen=True)
-class ArticleSummary:
-    id: int
-    subject: str
-    rating: int
-
-    @classmethod
-    def parse(cls, data: dict) -> "ArticleSummary":
-        return cls(as_int(data.get("id")), as_str(data.get("subject")), as_int(data.get("rating")))
+class ArticleSummary(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    subject: str = wire_field("subject")
+    rating: int = wire_field("rating", convert=as_int)
 
 
 @dataclass(frozen=True)
-class Comment:
-    name: str
-    date: datetime | None
-    body: str
-
-    @classmethod
-    def parse(cls, data: dict) -> "Comment":
-        return cls(as_str(data.get("name")), as_time(data.get("date")), as_str(data.get("body")))
+class Comment(FromReply):
+    name: str = wire_field("name")
+    date: datetime | None = wire_field("date", convert=as_time)
+    body: str = wire_field("body")
 
 
 @dataclass(frozen=True)
-class Article:
-    id: int
-    breadcrumbs: tuple[Breadcrumb, ...]
-    title: str
-    body: str
-    date: datetime | None
-    rating: int
-    comments: tuple[Comment, ...]
-
-    @classmethod
-    def parse(cls, data: dict, article_id: int) -> "Article":
-        return cls(
-            id=article_id,
-            breadcrumbs=tuple(Breadcrumb.parse(b) for b in as_list(_get(data, "breadcrumbs", "breadcrumb"))),
-            title=as_str(data.get("title")),
-            body=as_str(data.get("body")),
-            date=as_time(data.get("date")),
-            rating=as_int(data.get("rating")),
-            comments=tuple(Comment.parse(c) for c in as_list(data.get("comments"))),
-        )
+class Article(FromReply):
+    id: int = wire_field("id", convert=as_int)  # not in the reply: the service adds the id it asked for
+    breadcrumbs: tuple[Breadcrumb, ...] = wire_field("breadcrumbs", "breadcrumb", convert=many(Breadcrumb))
+    title: str = wire_field("title")
+    body: str = wire_field("body")
+    date: datetime | None = wire_field("date", convert=as_time)
+    rating: int = wire_field("rating", convert=as_int)
+    comments: tuple[Comment, ...] = wire_field("comments", convert=many(Comment))
 
 
 # --- reference data --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Department:
-    id: int
-    title: str
-    is_public: bool
-    is_default: bool
-    order: int
-
-    @classmethod
-    def parse(cls, data: dict) -> "Department":
-        return cls(
-            as_int(data.get("id")), as_str(data.get("title")), as_bool(data.get("ispublic")),
-            as_bool(data.get("isdefault")), as_int(data.get("order")),
-        )
+class Department(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    title: str = wire_field("title")
+    is_public: bool = wire_field("ispublic", convert=as_bool)
+    is_default: bool = wire_field("isdefault", convert=as_bool)
+    order: int = wire_field("order", convert=as_int)
 
 
 @dataclass(frozen=True)
-class Priority:
-    id: int
-    title: str
-    order: int
-    is_public: bool
-    fore_color: str
-    back_color: str
-    is_custom: bool
-
-    @classmethod
-    def parse(cls, data: dict) -> "Priority":
-        return cls(
-            as_int(data.get("id")), as_str(data.get("title")), as_int(data.get("order")),
-            as_bool(data.get("ispublic")), as_str(data.get("forecolor")) or "inherit",
-            as_str(data.get("backcolor")) or "inherit", as_bool(data.get("iscustom")),
-        )
+class Priority(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    title: str = wire_field("title")
+    order: int = wire_field("order", convert=as_int)
+    is_public: bool = wire_field("ispublic", convert=as_bool)
+    fore_color: str = wire_field("forecolor", convert=as_colour)
+    back_color: str = wire_field("backcolor", convert=as_colour)
+    is_custom: bool = wire_field("iscustom", convert=as_bool)
 
 
 @dataclass(frozen=True)
-class Status:
-    id: int
-    title: str
-    order: int
-    is_public: bool
-    fore_color: str
-
-    @classmethod
-    def parse(cls, data: dict) -> "Status":
-        return cls(
-            as_int(data.get("id")), as_str(data.get("title")), as_int(data.get("order")),
-            as_bool(data.get("ispublic")), as_str(data.get("forecolor")) or "inherit",
-        )
+class Status(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    title: str = wire_field("title")
+    order: int = wire_field("order", convert=as_int)
+    is_public: bool = wire_field("ispublic", convert=as_bool)
+    fore_color: str = wire_field("forecolor", convert=as_colour)
 
 
 FIELD_TEXT, FIELD_TEXTAREA, FIELD_PASSWORD, FIELD_CHECKBOX, FIELD_RADIO, FIELD_SELECT, FIELD_MULTISELECT = range(1, 8)
@@ -203,152 +196,99 @@ class FieldOption:
     selected: bool
 
 
+def _options(data: dict[str, Any]) -> tuple[FieldOption, ...]:
+    """Options from the three newline-separated lists the API sends, in display order."""
+    values = split_lines(data.get("options"))
+    orders = split_lines(data.get("optionorders"))
+    selected = split_lines(data.get("optionsselected"))
+    options = (
+        FieldOption(
+            value=value,
+            order=as_int(orders[i]) if i < len(orders) else i,
+            selected=as_bool(selected[i]) if i < len(selected) else False,
+        )
+        for i, value in enumerate(values)
+    )
+    return tuple(sorted(options, key=lambda o: o.order))
+
+
 @dataclass(frozen=True)
-class CustomFieldDefinition:
-    id: int
-    title: str
-    field_type: int
-    default_value: str
-    description: str
-    display_order: int
-    is_required: bool
-    options: tuple[FieldOption, ...]  # in display order
+class CustomFieldDefinition(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    title: str = wire_field("title")
+    field_type: int = wire_field("fieldtype", convert=as_int)
+    default_value: str = wire_field("defaultvalue")
+    description: str = wire_field("description")
+    display_order: int = wire_field("displayorder", convert=as_int)
+    is_required: bool = wire_field("isrequired", convert=as_bool)
+    options: tuple[FieldOption, ...] = wire_field(convert=_options)  # in display order
 
     @property
     def is_multi_valued(self) -> bool:
         return self.field_type in MULTI_VALUED_FIELD_TYPES
 
-    @classmethod
-    def parse(cls, data: dict) -> "CustomFieldDefinition":
-        values = split_lines(data.get("options"))
-        orders = split_lines(data.get("optionorders"))
-        selected = split_lines(data.get("optionsselected"))
-        options = [
-            FieldOption(
-                value=value,
-                order=as_int(orders[i]) if i < len(orders) else i,
-                selected=as_bool(selected[i]) if i < len(selected) else False,
-            )
-            for i, value in enumerate(values)
-        ]
-        return cls(
-            id=as_int(data.get("id")),
-            title=as_str(data.get("title")),
-            field_type=as_int(data.get("fieldtype")),
-            default_value=as_str(data.get("defaultvalue")),
-            description=as_str(data.get("description")),
-            display_order=as_int(data.get("displayorder")),
-            is_required=as_bool(data.get("isrequired")),
-            options=tuple(sorted(options, key=lambda o: o.order)),
-        )
-
 
 @dataclass(frozen=True)
-class CustomFieldGroup:
-    id: int
-    title: str
-    display_order: int
-    fields: tuple[CustomFieldDefinition, ...]  # in display order
-
-    @classmethod
-    def parse(cls, data: dict) -> "CustomFieldGroup":
-        fields = (CustomFieldDefinition.parse(f) for f in as_list(data.get("fields")))
-        return cls(
-            as_int(data.get("id")), as_str(data.get("title")), as_int(data.get("displayorder")),
-            tuple(sorted(fields, key=lambda f: (f.display_order, f.id))),
-        )
+class CustomFieldGroup(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    title: str = wire_field("title")
+    display_order: int = wire_field("displayorder", convert=as_int)
+    fields: tuple[CustomFieldDefinition, ...] = wire_field(  # in display order
+        "fields", convert=many(CustomFieldDefinition, order=lambda f: (f.display_order, f.id))
+    )
 
 
 # --- tickets ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class TicketSummary:
-    id: int
-    mask: str
-    start_date: datetime | None
-    last_activity: datetime | None
-    due_time: datetime | None
-    last_replier: str
-    status_id: int
-    priority_id: int
-    department_id: int
-    subject: str
-
-    @classmethod
-    def parse(cls, data: dict) -> "TicketSummary":
-        return cls(
-            id=as_int(data.get("id")),
-            mask=as_str(data.get("mask")),
-            start_date=as_time(data.get("startdate")),
-            last_activity=as_time(data.get("lastactivity")),
-            due_time=as_time(data.get("duetime")),
-            last_replier=as_str(data.get("lastreplier")),
-            status_id=as_int(data.get("status")),
-            priority_id=as_int(data.get("priority")),
-            department_id=as_int(data.get("department")),
-            subject=as_str(data.get("subject")),
-        )
+class TicketSummary(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    mask: str = wire_field("mask")
+    start_date: datetime | None = wire_field("startdate", convert=as_time)
+    last_activity: datetime | None = wire_field("lastactivity", convert=as_time)
+    due_time: datetime | None = wire_field("duetime", convert=as_time)
+    last_replier: str = wire_field("lastreplier")
+    status_id: int = wire_field("status", convert=as_int)
+    priority_id: int = wire_field("priority", convert=as_int)
+    department_id: int = wire_field("department", convert=as_int)
+    subject: str = wire_field("subject")
 
 
 @dataclass(frozen=True)
-class PostAttachment:
-    id: int
-    name: str
-    mime_type: str
-    size: int
-
-    @classmethod
-    def parse(cls, data: dict) -> "PostAttachment":
-        return cls(
-            as_int(data.get("id")), as_str(data.get("name")),
-            as_str(_get(data, "type", "mimetype")) or "application/octet-stream", as_int(data.get("size")),
-        )
+class PostAttachment(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    name: str = wire_field("name")
+    mime_type: str = wire_field("type", "mimetype", convert=as_mime_type)
+    size: int = wire_field("size", convert=as_int)
 
 
 @dataclass(frozen=True)
-class Post:
-    id: int
-    date: datetime | None
-    user_id: int
-    full_name: str
-    email: str
-    edited: bool
-    edited_by_staff_id: int
-    edited_date: datetime | None
-    is_html: bool
-    staff_id: int
-    contents: str
-    attachments: tuple[PostAttachment, ...]
+class Post(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    date: datetime | None = wire_field("date", convert=as_time)
+    user_id: int = wire_field("userid", convert=as_int)
+    full_name: str = wire_field("fullname")
+    email: str = wire_field("email")
+    edited: bool = wire_field("edited", convert=as_bool)
+    edited_by_staff_id: int = wire_field("editedbystaffid", convert=as_int)
+    edited_date: datetime | None = wire_field("editeddate", convert=as_time)
+    is_html: bool = wire_field("ishtml", convert=as_bool)
+    staff_id: int = wire_field("staffid", convert=as_int)
+    contents: str = wire_field("contents")
+    attachments: tuple[PostAttachment, ...] = wire_field("attachments", convert=many(PostAttachment))
 
     @property
     def is_staff(self) -> bool:
         return self.staff_id != 0
 
-    @classmethod
-    def parse(cls, data: dict) -> "Post":
-        return cls(
-            id=as_int(data.get("id")),
-            date=as_time(data.get("date")),
-            user_id=as_int(data.get("userid")),
-            full_name=as_str(data.get("fullname")),
-            email=as_str(data.get("email")),
-            edited=as_bool(data.get("edited")),
-            edited_by_staff_id=as_int(data.get("editedbystaffid")),
-            edited_date=as_time(data.get("editeddate")),
-            is_html=as_bool(data.get("ishtml")),
-            staff_id=as_int(data.get("staffid")),
-            contents=as_str(data.get("contents")),
-            attachments=tuple(PostAttachment.parse(a) for a in as_list(data.get("attachments"))),
-        )
-
 
 @dataclass(frozen=True)
-class CustomFieldValue:
-    id: int
-    name: str
-    field_type: int
-    value: str
+class CustomFieldValue(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    name: str = wire_field("name", "title")
+    field_type: int = wire_field("type", "fieldtype", convert=as_int)
+    value: str = wire_field("value")
 
     @property
     def values(self) -> list[str]:
@@ -357,83 +297,46 @@ class CustomFieldValue:
             return split_lines(self.value)
         return [self.value] if self.value else []
 
-    @classmethod
-    def parse(cls, data: dict) -> "CustomFieldValue":
-        return cls(
-            as_int(data.get("id")), as_str(_get(data, "name", "title")),
-            as_int(_get(data, "type", "fieldtype")), as_str(data.get("value")),
-        )
+
+@dataclass(frozen=True)
+class CustomFieldValueGroup(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    title: str = wire_field("title")
+    display_order: int = wire_field("displayorder", convert=as_int)
+    fields: tuple[CustomFieldValue, ...] = wire_field("fields", convert=many(CustomFieldValue))
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class CustomFieldValueGroup:
-    id: int
-    title: str
-    display_order: int
-    fields: tuple[CustomFieldValue, ...]
-
-    @classmethod
-    def parse(cls, data: dict) -> "CustomFieldValueGroup":
-        return cls(
-            as_int(data.get("id")), as_str(data.get("title")), as_int(data.get("displayorder")),
-            tuple(CustomFieldValue.parse(f) for f in as_list(data.get("fields"))),
-        )
-
-
-@dataclass(frozen=True)
-class Ticket:
-    id: int
-    mask: str
-    department_id: int
-    status_id: int
-    priority_id: int
-    start_date: datetime | None
-    last_activity: datetime | None
-    subject: str
-    posts: tuple[Post, ...]
-    custom: tuple[CustomFieldValueGroup, ...]
-
-    @classmethod
-    def parse(cls, data: dict) -> "Ticket":
-        posts = (Post.parse(p) for p in as_list(data.get("posts")))
-        groups = (CustomFieldValueGroup.parse(g) for g in as_list(data.get("custom")))
-        return cls(
-            id=as_int(data.get("id")),
-            mask=as_str(data.get("mask")),
-            department_id=as_int(data.get("department")),
-            status_id=as_int(data.get("status")),
-            priority_id=as_int(data.get("priority")),
-            start_date=as_time(data.get("startdate")),
-            last_activity=as_time(data.get("lastactivity")),
-            subject=as_str(data.get("subject")),
-            posts=tuple(sorted(posts, key=lambda p: (p.date or datetime.min.replace(tzinfo=UTC), p.id))),
-            custom=tuple(sorted(groups, key=lambda g: (g.display_order, g.id))),
-        )
+class Ticket(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    mask: str = wire_field("mask")
+    department_id: int = wire_field("department", convert=as_int)
+    status_id: int = wire_field("status", convert=as_int)
+    priority_id: int = wire_field("priority", convert=as_int)
+    start_date: datetime | None = wire_field("startdate", convert=as_time)
+    last_activity: datetime | None = wire_field("lastactivity", convert=as_time)
+    subject: str = wire_field("subject")
+    posts: tuple[Post, ...] = wire_field("posts", convert=many(Post, order=lambda p: (p.date or _EPOCH, p.id)))
+    custom: tuple[CustomFieldValueGroup, ...] = wire_field(
+        "custom", convert=many(CustomFieldValueGroup, order=lambda g: (g.display_order, g.id))
+    )
 
 
 @dataclass(frozen=True)
-class SubmittedTicket:
-    id: int
-    mask: str
-
-    @classmethod
-    def parse(cls, data: dict) -> "SubmittedTicket":
-        return cls(as_int(data.get("id")), as_str(data.get("mask")))
+class SubmittedTicket(FromReply):
+    id: int = wire_field("id", convert=as_int)
+    mask: str = wire_field("mask")
 
 
 @dataclass(frozen=True)
-class AttachmentInfo:
-    size: int
-    name: str
-    mime_type: str
-    url: str
-
-    @classmethod
-    def parse(cls, data: dict) -> "AttachmentInfo":
-        return cls(
-            as_int(data.get("size")), as_str(data.get("name")),
-            as_str(_get(data, "type", "mimetype")) or "application/octet-stream", as_str(data.get("url")),
-        )
+class AttachmentInfo(FromReply):
+    size: int = wire_field("size", convert=as_int)
+    name: str = wire_field("name")
+    mime_type: str = wire_field("type", "mimetype", convert=as_mime_type)
+    url: str = wire_field("url")
 
 
 @dataclass(frozen=True)

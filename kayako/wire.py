@@ -24,10 +24,12 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.message import Message
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import phpserialize
 import requests
 import urllib3
 import zeep
@@ -63,8 +65,8 @@ class LocalOnlyTransport(Transport):
     any other import stays refused.
     """
 
-    def __init__(self, *, session: requests.Session, api_url: str, timeout: float):
-        super().__init__(session=session, timeout=timeout, operation_timeout=timeout)
+    def __init__(self, *, session: requests.Session, api_url: str, timeout: float) -> None:
+        super().__init__(session=session, timeout=timeout, operation_timeout=timeout)  # type: ignore[no-untyped-call]
         self.api_host = urlsplit(api_url).netloc
         self.local_files = {path.as_uri(): path for path in LOCAL_SCHEMAS.values()}
 
@@ -75,7 +77,7 @@ class LocalOnlyTransport(Transport):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or parts.netloc != self.api_host:
             raise Unavailable(f"refusing to fetch {url}: only the API server's WSDL is loaded")
-        return with_local_schemas(super().load(url))
+        return with_local_schemas(super().load(url))  # type: ignore[no-untyped-call]
 
 
 def with_local_schemas(document: bytes) -> bytes:
@@ -104,7 +106,7 @@ def _importing_itself(schema: bytes, url: str) -> bytes:
     unless the referring schema imports it, and the local copy refers to its own names.
     """
     root = etree.fromstring(schema, _READER)
-    root.insert(0, etree.Element(f"{{{XSD}}}import", namespace=root.get("targetNamespace"), schemaLocation=url))
+    root.insert(0, etree.Element(f"{{{XSD}}}import", namespace=root.get("targetNamespace", ""), schemaLocation=url))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
@@ -192,7 +194,8 @@ def _text(value: Any) -> str:
     text = str(value)
     if _NOT_XML.search(text):
         raise ValueError("a character XML cannot carry")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A bare CR would reach the server as LF (XML normalizes line ends): it is sent as a reference.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def _scalar(value: Any, value_type: ValueType) -> str:
@@ -335,6 +338,16 @@ class Reply:
     value: Any
     charset: str
 
+    def unserialized(self) -> Any:
+        """The value of a PHP serialize()'d string reply (original servers answer getSubmittedTicket
+        so): arrays as dicts. Its lengths count bytes, so it is read in the reply's charset.
+        Objects, and anything after the value, are refused with ValueError."""
+        data = BytesIO(str(self.value).encode(self.charset))
+        value = phpserialize.load(data, charset=self.charset, decode_strings=True)
+        if data.read().strip():
+            raise ValueError("data after the serialized value")
+        return value
+
 
 def call(operation: str, *, retry_read: bool = False, **params: Any) -> Reply:
     """Run one API operation and return its reply, or raise a KayakoError."""
@@ -348,9 +361,7 @@ def call(operation: str, *, retry_read: bool = False, **params: Any) -> Reply:
         attempts = 2 if retry_read else 1
         for attempt in range(attempts):
             try:
-                response = link.pool.request(
-                    "POST", link.settings.url, body=body, headers=headers, timeout=link.timeout
-                )
+                status, content, content_type = _post(link, body, headers, operation)
                 break
             except urllib3.exceptions.TimeoutError:
                 raise Unavailable(f"{operation} timed out") from None
@@ -358,7 +369,7 @@ def call(operation: str, *, retry_read: bool = False, **params: Any) -> Reply:
                 if attempt + 1 < attempts:
                     continue
                 raise Unavailable(f"{operation}: helpdesk not reachable ({type(error).__name__})") from None
-        return read_reply(operation, response.status, response.data, response.headers.get("Content-Type", ""))
+        return read_reply(operation, status, content, content_type)
     except Exception as error:
         outcome = getattr(error, "kind", type(error).__name__)
         if hasattr(error, "code"):
@@ -366,6 +377,23 @@ def call(operation: str, *, retry_read: bool = False, **params: Any) -> Reply:
         raise
     finally:
         logger.info("kayako %s %s %.1fms", operation, outcome, (time.perf_counter() - started) * 1000)
+
+
+def _post(link: Connection, body: bytes, headers: dict[str, str], operation: str) -> tuple[int, bytes, str]:
+    """One POST; the reply read while it streams in, and refused once it passes MAX_REPLY_BYTES."""
+    response = link.pool.request(
+        "POST", link.settings.url, body=body, headers=headers, timeout=link.timeout, preload_content=False
+    )
+    try:
+        declared = response.headers.get("Content-Length", "")
+        too_large = declared.isdigit() and int(declared) > MAX_REPLY_BYTES
+        content = b"" if too_large else response.read(MAX_REPLY_BYTES + 1)
+        if too_large or len(content) > MAX_REPLY_BYTES:
+            response.close()  # the rest is never read: the connection is not reused
+            raise ProtocolError(f"{operation}: reply too large")
+        return response.status, content, response.headers.get("Content-Type", "")
+    finally:
+        response.release_conn()
 
 
 def _declared_charset(content_type: str) -> str | None:
@@ -380,8 +408,6 @@ def read_reply(operation: str, status: int, content: bytes, content_type: str = 
     """The reply's value, or the error it stands for."""
     if status in (502, 503, 504):
         raise Unavailable(f"{operation}: HTTP {status}")
-    if len(content) > MAX_REPLY_BYTES:
-        raise ProtocolError(f"{operation}: reply too large")
     charset = _declared_charset(content_type)
     try:
         # The HTTP header's charset rules over the XML declaration's, as for any text/xml.
@@ -438,7 +464,7 @@ def plain(node: Any) -> Any:
         if items and all(isinstance(i, dict) and len(i) == 2 and "key" in i and "value" in i for i in items):
             return {str(i["key"]): i["value"] for i in items}  # an apache Map
         return items
-    data: dict = {}
+    data: dict[str, Any] = {}
     for name, child in zip(names, children, strict=True):
         value = plain(child)
         if name in data:

@@ -3,7 +3,6 @@
 import http.server
 import socket
 import threading
-import time
 from pathlib import Path
 
 WSDL = (Path(__file__).resolve().parents[2] / "helpdesk" / "soap" / "integrationapi.wsdl").read_bytes()
@@ -30,10 +29,11 @@ def envelope(inner: str) -> bytes:
 
 
 class FakeServer:
-    """Serves ?wsdl; answers every POST with (status, body), or sleeps `delay` seconds first."""
+    """Serves ?wsdl; answers every POST with (status, body), or with `silent` never answers at all."""
 
-    def __init__(self, status=200, body=b"", delay=0.0, content_type="text/xml", wsdl=WSDL):
-        self.status, self.body, self.delay, self.content_type = status, body, delay, content_type
+    def __init__(self, status=200, body=b"", silent=False, content_type="text/xml", wsdl=WSDL):
+        self.status, self.body, self.content_type = status, body, content_type
+        self.closing = threading.Event()
         self.requests: list[bytes] = []
         outer = self
 
@@ -43,8 +43,9 @@ class FakeServer:
 
             def do_POST(self):
                 outer.requests.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                if outer.delay:
-                    time.sleep(outer.delay)
+                if silent:
+                    outer.closing.wait()
+                    return
                 self._send(outer.status, outer.body, outer.content_type)
 
             def _send(self, status, body, content_type):
@@ -66,6 +67,7 @@ class FakeServer:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
 

@@ -30,7 +30,8 @@ def test_each_peer_is_spoken_in_the_dialect_its_wsdl_declares(each_peer):
 def test_rpc_requests_are_written_as_php_soapclient_writes_them(fake):
     server = fake(body=SUBMITTED, wsdl=RPC_WSDL)
     submitted = kayako.submit_ticket(
-        email="a@example.com", department_id=2, priority_id=3, full_name="Ana", subject="S", message="M",
+        email="a@example.com", department_id=2, priority_id=3, full_name="Ana", subject="S <&>",
+        message="Line one\r\nLine two",
         attachments=[kayako.NewAttachment("a.txt", "text/plain", "http://portal/a"),
                      kayako.NewAttachment("b.png", "image/png", "http://portal/b")],
         send_auto=False, customs={5: ["Web", "Mobile"]},
@@ -42,6 +43,7 @@ def test_rpc_requests_are_written_as_php_soapclient_writes_them(fake):
     # every value typed, so that a server that ignores its WSDL (NuSOAP) still reads ints and booleans
     assert (parts["departmentId"].get(XSI_TYPE), parts["departmentId"].text) == ("xsd:int", "2")
     assert (parts["sendAuto"].get(XSI_TYPE), parts["sendAuto"].text) == ("xsd:boolean", "false")
+    assert (parts["subject"].text, parts["message"].text) == ("S <&>", "Line one\r\nLine two")
     # an optional string the rpc part requires is sent, empty
     assert (parts["pass"].get(XSI_TYPE), parts["pass"].text) == ("xsd:string", None)
     attachments = parts["attachments"]

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 import kayako
-from kayako.legacy import php_unserialize
+from kayako import wire
 
 from .fake_servers import envelope
 
@@ -124,6 +124,9 @@ def test_custom_field_options_sorted_with_preselection():
 
 
 def test_php_unserialize_values():
-    assert php_unserialize('a:3:{i:0;N;i:1;d:1.5;s:1:"k";b:1;}') == {0: None, 1: 1.5, "k": True}
-    with pytest.raises(ValueError):
-        php_unserialize('O:8:"stdClass":0:{}')
+    assert wire.Reply('a:3:{i:0;N;i:1;d:1.5;s:1:"k";b:1;}', "utf-8").unserialized() == {0: None, 1: 1.5, "k": True}
+    assert wire.Reply('s:2:"\u00e9";', "utf-8").unserialized() == "\u00e9"
+    assert wire.Reply('s:1:"\u00e9";', "iso-8859-1").unserialized() == "\u00e9"
+    for refused in ('O:8:"stdClass":0:{}', "i:1;i:2;"):
+        with pytest.raises(ValueError):
+            wire.Reply(refused, "utf-8").unserialized()

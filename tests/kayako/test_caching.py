@@ -1,0 +1,69 @@
+"""Caching of reference data: one cache round trip per cached read, keys that change with the
+shapes of what is cached."""
+
+import dataclasses
+import logging
+
+import pytest
+from django.core.cache import caches
+
+import kayako
+from kayako import service, types
+
+
+@pytest.fixture
+def cache_round_trips(monkeypatch):
+    """The calls this test makes to the cache backend, by method name; a call a backend makes to
+    itself inside another (local memory's get_many calls get) is part of that one."""
+    backend = caches["default"]
+    made: list[str] = []
+    depth = [0]
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not depth[0]:
+                made.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+        return call
+
+    for method in ("get", "get_many", "set", "incr", "delete", "delete_many"):
+        monkeypatch.setattr(backend, method, counted(method, getattr(backend, method)))
+    return made
+
+
+@pytest.mark.embedded_helpdesk_only  # about the cache, the same for every peer
+def test_a_cached_read_costs_one_round_trip_and_no_call(demo, cache_round_trips, caplog):
+    caplog.set_level(logging.INFO, logger="kayako")
+    first = kayako.get_department_list()
+    cache_round_trips.clear()
+    caplog.clear()
+    assert kayako.get_department_list() == first
+    assert cache_round_trips == ["get_many"]
+    assert not [r for r in caplog.records if r.name == "kayako"]
+
+
+@pytest.mark.embedded_helpdesk_only
+def test_an_invalidated_entry_is_never_served(demo, monkeypatch):
+    before = kayako.get_priority_list()
+    service.invalidate("reference")
+    monkeypatch.setattr(service, "_read", down)
+    with pytest.raises(kayako.Unavailable):
+        kayako.get_priority_list()
+    assert not kayako.served_stale() and before
+
+
+def down(*args, **kwargs):
+    raise kayako.Unavailable("down")
+
+
+def test_the_keys_change_with_the_shapes_of_the_cached_types(monkeypatch):
+    same = service._shapes_version()
+    assert same == service.SHAPES_VERSION
+    grown = dataclasses.make_dataclass("Department", [("id", int), ("title", str), ("colour", str)], frozen=True)
+    monkeypatch.setattr(types, "Department", grown)
+    assert service._shapes_version() != same
+    assert service.SHAPES_VERSION in service._server_prefix("http://helpdesk.example/integrationapi/index.php")
