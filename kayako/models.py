@@ -1,5 +1,6 @@
 import base64
 import hashlib
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -29,10 +30,10 @@ class ApiConnection(models.Model):
         verbose_name = _("helpdesk connection")
         verbose_name_plural = _("helpdesk connection")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.url or str(_("Helpdesk connection (from the environment)"))
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = self.SINGLETON_ID
         super().save(*args, **kwargs)
 
