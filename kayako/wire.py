@@ -451,6 +451,10 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
+def _map_entry(item: Any) -> bool:
+    return len(item) == 2 and _local(item[0].tag) == "key" and _local(item[1].tag) == "value"
+
+
 def plain(node: Any) -> Any:
     """XML to plain Python: text, lists (item children, SOAP-ENC arrays), dicts (structs, Maps)."""
     if node.get(_NIL) in ("true", "1"):
@@ -460,10 +464,9 @@ def plain(node: Any) -> Any:
         return node.text or ""
     names = [_local(child.tag) for child in children]
     if node.get(_ARRAY_TYPE) is not None or all(name == "item" for name in names):
-        items = [plain(child) for child in children]
-        if items and all(isinstance(i, dict) and len(i) == 2 and "key" in i and "value" in i for i in items):
-            return {str(i["key"]): i["value"] for i in items}  # an apache Map
-        return items
+        if all(_map_entry(item) for item in children):  # an apache Map
+            return {(item[0].text or ""): plain(item[1]) for item in children}
+        return [plain(child) for child in children]
     data: dict[str, Any] = {}
     for name, child in zip(names, children, strict=True):
         value = plain(child)
