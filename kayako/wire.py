@@ -396,6 +396,9 @@ def _post(link: Connection, body: bytes, headers: dict[str, str], operation: str
         response.release_conn()
 
 
+_RAW_CR_IN_TEXT = re.compile(rb"\r(?=[^<>]*<)")
+
+
 def _declared_charset(content_type: str) -> str | None:
     if "charset" not in content_type.lower():
         return None
@@ -409,6 +412,11 @@ def read_reply(operation: str, status: int, content: bytes, content_type: str = 
     if status in (502, 503, 504):
         raise Unavailable(f"{operation}: HTTP {status}")
     charset = _declared_charset(content_type)
+    if b"\r" in content and not (charset or "").lower().startswith(("utf-16", "utf-32")):
+        # Some PHP servers (NuSOAP) write a CR inside text as it is, which XML reads as a line end
+        # (LF); what they meant, and what the byte counts of a serialize()'d string include, is the
+        # CR: it is read as one (a CR within markup is left alone).
+        content = _RAW_CR_IN_TEXT.sub(b"&#13;", content)
     try:
         # The HTTP header's charset rules over the XML declaration's, as for any text/xml.
         parser = _READER if charset is None else etree.XMLParser(

@@ -66,7 +66,7 @@ def test_browse_submit_reply_download_and_close(php_kayako, page, tmp_path):
         "Steps to reproduce": "Drucken, dann »Fehler«", "How often does it happen?": "Once",
         "Affected platforms": "Web\nDesktop", "Licence key": "SCHLÜSSEL-1",
     }
-    assert ticket.posts.get().contents == MESSAGE
+    assert ticket.posts.get().contents == MESSAGE.replace("\n", "\r\n")  # as the browser sent it
     assert sorted(a.name for a in ticket.attachments.all()) == sorted([screenshot.name, log.name])
 
     page.goto(base + "/tickets/")

@@ -111,6 +111,18 @@ def test_a_serialized_ticket_is_read_in_the_charset_the_reply_declares(fake, cha
     assert kayako.get_submitted_ticket(email="a@example.com", ticket_id=9).subject == subject
 
 
+@pytest.mark.django_db
+def test_a_cr_written_raw_by_the_server_stays_a_cr(fake):
+    """NuSOAP writes CR inside text raw; XML would read it as LF and break serialize()'s counts."""
+    message = "Line one\r\nLine two"
+    serialized = (b'a:2:{s:2:"id";i:9;s:5:"posts";a:1:{i:0;a:2:{s:2:"id";i:1;s:8:"contents";'
+                  + php_serialized(message, "utf-8") + b"}}}")
+    fake(body=envelope('<ns1:getSubmittedTicketResponse xmlns:ns1="urn:kayako:integrationapi">\r\n'
+                       '<return xsi:type="xsd:string">SERIALIZED</return></ns1:getSubmittedTicketResponse>')
+         .replace(b"SERIALIZED", serialized.replace(b'"', b"&quot;")), wsdl=RPC_WSDL)
+    assert kayako.get_submitted_ticket(email="a@example.com", ticket_id=9).posts[0].contents == message
+
+
 def test_booleans_and_numbers_arrive_typed_at_a_server_that_ignores_its_wsdl(each_peer):
     """NuSOAP decodes by xsi:type only: an untyped "false" would sort ascending, and the peers
     refuse arguments of the wrong PHP type outright."""
