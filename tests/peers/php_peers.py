@@ -11,6 +11,7 @@ data alike whichever server the portal talks to; they differ in their SOAP stack
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -66,6 +67,7 @@ class PhpPeer:
                 [php, "-d", "display_errors=0", "-d", "log_errors=1", "-d", "error_reporting=E_ALL & ~E_DEPRECATED",
                  "-S", f"127.0.0.1:{self.port}", str(SCRIPTS[name])],
                 cwd=HERE, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its workers are its children: stopped with it as one group
             )
         self._wait_until_listening()
 
@@ -83,13 +85,17 @@ class PhpPeer:
         raise RuntimeError(f"{self.name} did not start listening within {STARTUP_SECONDS}s")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
+        """Ends the server and its workers (a worker outlives a parent stopped alone)."""
+        for sent in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sent)
+            except ProcessLookupError:
+                break
             try:
                 self.process.wait(timeout=5)
+                break
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                continue
 
 
 class PhpPeers:
