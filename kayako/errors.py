@@ -7,6 +7,7 @@ message in the user's terms for the form field it concerns.
 
 from enum import IntEnum
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,7 +42,8 @@ class ErrorCode(IntEnum):
     INVALID_TICKET_ID = -26
 
 # The reference's error table: code -> (what it means, what a customer is told).
-ERROR_CODES = {
+# Keyed by int: ErrorCode members are ints, and a server may answer a code the reference lacks.
+ERROR_CODES: dict[int, tuple[str, Promise]] = {
     ErrorCode.BAD_CREDENTIALS: ("The API username and password are not valid", _("The support system is not configured correctly. Please try again later.")),
     ErrorCode.INVALID_EMAIL: ("An invalid email address was supplied", _("This email address is not valid.")),
     ErrorCode.UNKNOWN_USER: ("A non-existent user was specified", _("The helpdesk does not know this email address yet.")),
@@ -96,7 +98,7 @@ class Rejected(KayakoError):
 
     kind = "rejected"
 
-    def __init__(self, code: int, operation: str = ""):
+    def __init__(self, code: int, operation: str = "") -> None:
         try:
             self.code: ErrorCode | int = ErrorCode(code)
         except ValueError:  # a code the reference does not list: kept as a number
