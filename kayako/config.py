@@ -21,6 +21,7 @@ CHECK_SECONDS = 3.0
 @dataclass(frozen=True)
 class ConnectionSettings:
     url: str
+    wsdl_query: str  # the WSDL is at f"{url}?{wsdl_query}"
     username: str
     password: str = field(repr=False)
     connect_timeout: float
@@ -42,6 +43,7 @@ _cached: _Checked | None = None
 def _from_environment() -> ConnectionSettings:
     return ConnectionSettings(
         url=settings.KAYAKO_API_URL,
+        wsdl_query=settings.KAYAKO_WSDL_QUERY,
         username=settings.KAYAKO_API_USERNAME,
         password=settings.KAYAKO_API_PASSWORD,
         connect_timeout=settings.KAYAKO_CONNECT_TIMEOUT,
@@ -68,6 +70,7 @@ def _load(previous: _Checked | None) -> ConnectionSettings:
         return defaults
     return ConnectionSettings(
         url=stored.url or defaults.url,
+        wsdl_query=defaults.wsdl_query,
         username=stored.username or defaults.username,
         password=stored.password or defaults.password,
         connect_timeout=defaults.connect_timeout,
@@ -86,7 +89,7 @@ def _fresh(checked: _Checked | None) -> ConnectionSettings | None:
 
 def current() -> ConnectionSettings:
     global _cached
-    environment = (settings.KAYAKO_API_URL, settings.KAYAKO_API_USERNAME, settings.KAYAKO_API_PASSWORD,
+    environment = (settings.KAYAKO_API_URL, settings.KAYAKO_WSDL_QUERY, settings.KAYAKO_API_USERNAME, settings.KAYAKO_API_PASSWORD,
                    settings.KAYAKO_CONNECT_TIMEOUT, settings.KAYAKO_OPERATION_TIMEOUT, settings.KAYAKO_POOL_SIZE)
     fresh = _fresh(_same_environment(_cached, environment))
     if fresh is not None:

@@ -284,7 +284,7 @@ def _build(settings: config.ConnectionSettings) -> Connection:
     transport = LocalOnlyTransport(session=session, api_url=settings.url, timeout=settings.read_timeout)
     zeep_settings = zeep.Settings(strict=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
-        client = zeep.Client(f"{settings.url}?wsdl", transport=transport, settings=zeep_settings)
+        client = zeep.Client(f"{settings.url}?{settings.wsdl_query}", transport=transport, settings=zeep_settings)
     except (requests.RequestException, OSError) as error:
         raise Unavailable(f"WSDL not reachable: {type(error).__name__}") from None
     except Unavailable:

@@ -38,6 +38,9 @@ BENCH_MODE = env.bool("BENCH_MODE", default=False)
 KAYAKO_API_URL = env.str(
     "KAYAKO_API_URL", default=f"http://127.0.0.1:{HELPDESK_PORT}/integrationapi/index.php"
 )
+# Where the server publishes its WSDL: "wsdl" (as the original and the embedded helpdesk do), or
+# "wsdl=rpc" for the embedded helpdesk's rpc/encoded binding.
+KAYAKO_WSDL_QUERY = env.str("KAYAKO_WSDL_QUERY", default="wsdl")
 # What the portal sends; the embedded helpdesk checks HELPDESK_API_USERNAME/PASSWORD.
 KAYAKO_API_USERNAME = env.str("KAYAKO_API_USERNAME", default="demo-api")
 KAYAKO_API_PASSWORD = env.str("KAYAKO_API_PASSWORD", default="demo-api-password")
