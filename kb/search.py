@@ -1,15 +1,12 @@
-"""Searching the knowledge base, which the API cannot do: a local index filled through the API,
-searched with the database's own engine (PostgreSQL full-text search, SQLite FTS5)."""
+"""Searching the knowledge base, which the API cannot do: a local index filled through the API
+(`sync`, which the task worker runs every KB_INDEX_MAX_AGE seconds), searched with the database's
+own engine (PostgreSQL full-text search, SQLite FTS5)."""
 
 import logging
 import re
-import threading
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -23,7 +20,6 @@ from .models import IndexedArticle, IndexState
 logger = logging.getLogger(__name__)
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_TERMS = 8
-REFRESH_LOCK = "kb:index-refresh"
 
 
 @dataclass(frozen=True)
@@ -76,36 +72,6 @@ def sync() -> int:
         IndexState.objects.update_or_create(pk=1, defaults={"finished": now, "articles": len(rows)})
     logger.info("kb index: %s articles", len(rows))
     return len(rows)
-
-
-def is_stale() -> bool:
-    state = IndexState.objects.filter(pk=1).first()
-    max_age = timedelta(seconds=settings.KB_INDEX_MAX_AGE)
-    return state is None or state.finished is None or timezone.now() - state.finished > max_age
-
-
-def refresh_in_background() -> threading.Thread | None:
-    """Start a sync in a thread when the index is older than KB_INDEX_MAX_AGE; never waits for it.
-
-    One refresh at a time across processes (a cache lock); a failure leaves the old index.
-    """
-    if not is_stale() or not cache.add(REFRESH_LOCK, 1, settings.KB_INDEX_REFRESH_LOCK_SECONDS):
-        return None
-
-    def run():
-        try:
-            sync()
-        except kayako.KayakoError as error:
-            logger.warning("kb index refresh failed: %s", error)
-        except Exception:
-            logger.exception("kb index refresh failed")
-        finally:
-            cache.delete(REFRESH_LOCK)
-            connection.close()
-
-    thread = threading.Thread(target=run, name="kb-index-refresh", daemon=True)
-    thread.start()
-    return thread
 
 
 # --- searching ------------------------------------------------------------------------------

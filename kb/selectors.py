@@ -48,8 +48,7 @@ def article_voted(*, request, article_id: int) -> bool:
 
 
 def article_search(*, query: str, limit: int = 20, any_word: bool = False) -> list[search.Hit]:
-    """Articles matching the query, from the local index (refreshed in the background when old)."""
-    search.refresh_in_background()
+    """Articles matching the query, from the local index (the worker refreshes it)."""
     return search.search(query, limit=limit, any_word=any_word) if query else []
 
 

@@ -91,6 +91,34 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def worker():
+    """Runs the task worker here, synchronously: every task that is due, until none is (tasks
+    scheduled for later stay queued). Call it where a real worker would have run by then."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run() -> None:
+        Worker(queue_names=["*"], excluded_queue_names=[], interval=0, batch=True, backend_name="default",
+               startup_delay=False, max_tasks=None, worker_id="tests").run()
+
+    return run
+
+
+@pytest.fixture
+def later():
+    """Time control: `with later(seconds):` runs its block that much later (the clock ticks on
+    from there), for every thread of the process: the portal, its worker and the live helpdesk."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    def shifted(seconds: float):
+        return freeze_time(timezone.now() + timedelta(seconds=seconds), tick=True)
+
+    return shifted
+
+
+@pytest.fixture
 def demo(helpdesk):
     """The live helpdesk with the demo data loaded."""
     call_command("seed_demo", verbosity=0)

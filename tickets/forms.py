@@ -2,6 +2,8 @@
 field per definition, named cf_<id>, the definition kept on the field, options in their order,
 preselected options as initial values (pretix's habit); a table maps field types to builders."""
 
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -11,8 +13,6 @@ from django.utils.translation import gettext_lazy as _
 import kayako
 from common.abuse import HoneypotForm
 from common.forms import style_widgets
-
-from . import once
 
 PAGE_SIZES = (10, 25, 50)
 # The list's sortable columns, in the order the table shows them, by the API's sort keys.
@@ -154,9 +154,14 @@ def attachments_field():
 # --- submit --------------------------------------------------------------------------------
 
 
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 def form_token_field():
-    """A fresh one-time token in every new form: sending it twice sends once (see once.py)."""
-    return forms.CharField(widget=forms.HiddenInput, required=False, initial=once.new_token)
+    """A fresh one-time token in every new form: sending it twice stores one submission (the
+    outbox entry keeps the token)."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, initial=new_form_token, max_length=64)
 
 
 class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):

@@ -1,6 +1,82 @@
-"""What the portal keeps about tickets (the tickets themselves live in the helpdesk)."""
+"""What the portal keeps about tickets (the tickets themselves live in the helpdesk): uploads
+staged for it to fetch, and the outbox of tickets and replies on their way to it."""
+
+import secrets
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Letters and digits that cannot be mistaken for one another when read out or typed.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """A short public reference for a submission, like "K7QM-4X2D" (40 bits)."""
+    letters = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+class OutboxEntry(models.Model):
+    """A ticket or a reply a customer sent, stored in the request and delivered by the worker
+    (tickets/outbox.py). It keeps everything needed to deliver it, to show it while it waits and
+    to give it back for editing when the helpdesk refuses it."""
+
+    class Kind(models.TextChoices):
+        TICKET = "ticket", _("Ticket")
+        REPLY = "reply", _("Reply")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be delivered")
+        DELIVERING = "delivering", _("Being delivered")
+        DELIVERED = "delivered", _("Delivered")
+        REJECTED = "rejected", _("Not accepted")
+        DISCARDED = "discarded", _("Discarded")
+
+    IN_FLIGHT = (Status.QUEUED, Status.DELIVERING)
+
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    form_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    owner = models.CharField(max_length=80, db_index=True)  # as StagedUpload.owner: "user:<id>" or "session:<key>"
+    email = models.EmailField(max_length=254)
+    full_name = models.CharField(max_length=100)
+    department_id = models.PositiveIntegerField(null=True, blank=True)
+    priority_id = models.PositiveIntegerField(null=True, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    message = models.TextField()  # the ticket's message or the reply
+    customs = models.JSONField(default=dict, blank=True)  # custom field id (as text) -> value or values
+    # A reply to a ticket that is itself still in the outbox: delivered after it, to the ticket it became.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    ticket_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)  # a reply's ticket; a ticket's once delivered
+    ticket_mask = models.CharField(max_length=50, blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claim = models.CharField(max_length=32, blank=True, editable=False)  # the delivering worker's claim
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set when an attempt may have reached the helpdesk without an answer (a timeout, a dropped
+    # connection, a killed worker): the next attempt looks for it there before sending again.
+    unknown_since = models.DateTimeField(null=True, blank=True)
+    error_code = models.IntegerField(null=True, blank=True)  # the helpdesk's refusal
+    error_message = models.TextField(blank=True)  # what the customer is told about it
+    last_error = models.TextField(blank=True)  # for staff: why the last attempt failed
+    flagged_at = models.DateTimeField(null=True, blank=True)  # still undelivered after a day: staff were told
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox entry")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT
 
 
 class StagedUpload(models.Model):
@@ -18,17 +94,8 @@ class StagedUpload(models.Model):
     path = models.CharField(max_length=500)
     created = models.DateTimeField(auto_now_add=True)
     offered_until = models.DateTimeField(null=True, blank=True)
+    # The submission it belongs to, once sent; kept with it until it is delivered or discarded.
+    entry = models.ForeignKey(OutboxEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
 
     def __str__(self):
         return self.name
-
-
-class FormSubmission(models.Model):
-    """A one-time form token: a reloaded or double-clicked POST finds its first result here."""
-
-    token = models.CharField(max_length=64, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
-    result_url = models.CharField(max_length=500, blank=True)
-
-    def __str__(self):
-        return self.token

@@ -10,7 +10,7 @@ from django.conf import settings
 import kayako
 
 from . import staging
-from .models import StagedUpload
+from .models import OutboxEntry, StagedUpload
 
 
 @dataclass(frozen=True)
@@ -191,3 +191,27 @@ def staged_upload_offered(*, token: str, name: str) -> StagedUpload | None:
     """The staged upload while a call offers it to the helpdesk; None otherwise."""
     upload = staging.offered_upload(token)
     return upload if upload is not None and upload.name == name else None
+
+
+# --- the outbox ----------------------------------------------------------------------------
+
+
+def submission_get(*, request, reference: str) -> OutboxEntry | None:
+    """A submission of this visitor's (a guest's belong to their session); None for anyone else's."""
+    return OutboxEntry.objects.filter(reference=reference, owner=staging.owner_key(request)).first()
+
+
+def _undelivered():
+    return OutboxEntry.objects.filter(status__in=[*OutboxEntry.IN_FLIGHT, OutboxEntry.Status.REJECTED])
+
+
+def pending_tickets(*, request) -> list[OutboxEntry]:
+    """This customer's tickets not delivered yet (waiting, or refused and not discarded), newest first."""
+    return list(_undelivered().filter(owner=staging.owner_key(request), kind=OutboxEntry.Kind.TICKET))
+
+
+def pending_replies(*, request, ticket_id: int | None = None, parent: OutboxEntry | None = None) -> list[OutboxEntry]:
+    """Replies of this visitor's not delivered yet, to a ticket or to a ticket still in the outbox, oldest first."""
+    replies = _undelivered().filter(owner=staging.owner_key(request), kind=OutboxEntry.Kind.REPLY)
+    replies = replies.filter(ticket_id=ticket_id) if parent is None else replies.filter(parent=parent)
+    return list(replies.order_by("id"))

@@ -1,12 +1,15 @@
 """Ticket actions, one function each, with keyword-only arguments. Views parse input with a
 form, call one of these, and render.
 
+Tickets and replies are stored in the outbox and delivered by the worker (outbox.py): no request
+waits on the helpdesk to send them. The helpdesk's refusals come back on the stored submission.
+
 What the user must correct or retry comes back as a ValidationError, keyed by form field where
 it concerns one (`form.add_error(None, error)` puts each message at its place). Someone else's
 ticket and a missing one stay kayako.NotFound, the site's 404.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -19,43 +22,35 @@ import kayako
 from common.abuse import rate_limited
 from kayako import ErrorCode
 
-from . import once, staging
-from .models import StagedUpload
+from . import outbox, staging
+from .models import OutboxEntry, StagedUpload
 
-UNAVAILABLE_MESSAGE = _("The support system is unavailable right now, so nothing was sent. Everything you "
-                        "entered is still here, attachments included: please try again in a few minutes.")
-# The submit form's field that each refusal of submitTicket concerns.
+# The submit form's field that each refusal of submitTicket concerns (shown when the customer
+# edits a refused ticket).
 SUBMIT_ERROR_FIELDS = {
     ErrorCode.INVALID_EMAIL: "email",  # guests only: customers send their verified address
     ErrorCode.INVALID_DEPARTMENT: "department",
     ErrorCode.INVALID_PRIORITY: "priority",
     ErrorCode.ATTACHMENT_FETCH_FAILED: "attachments",
 }
-CUSTOM_FIELD_ERRORS = frozenset({
-    ErrorCode.UNKNOWN_CUSTOM_FIELD_GROUP, ErrorCode.UNKNOWN_CUSTOM_FIELD, ErrorCode.CUSTOM_FIELD_REQUIRED,
-})
 # Every other refusal of postTicketReply concerns the reply itself.
 REPLY_ERROR_FIELDS = {ErrorCode.ATTACHMENT_FETCH_FAILED: "attachments"}
 
 
-class CustomFieldsChanged(ValidationError):
-    """The helpdesk refused a custom field: the department's fields changed since the form was
-    built. Their cached definitions are dropped, so a form built now has the current ones."""
-
-
 @dataclass(frozen=True)
 class Sent:
-    url: str  # where the result is shown
-    repeated: bool = False  # the form had been sent already (a double click, a reload): nothing sent again
-    ticket: kayako.SubmittedTicket | None = None
+    entry: OutboxEntry
+    repeated: bool = False  # the form had been sent already (a double click, a reload): nothing stored again
+
+    @property
+    def url(self) -> str:
+        """The page that follows: the submission until it is delivered, then what it became."""
+        return reverse("tickets:sent", args=[self.entry.reference])
 
 
-def _form_error(error: kayako.KayakoError, fields: Mapping[int, str], default: str | None = None) -> ValidationError:
-    """A failed call as the user sees it: the helpdesk's refusal at the field it concerns (else at
-    `default`; None is the whole form), or that the helpdesk is unavailable."""
-    if isinstance(error, kayako.Rejected):
-        return ValidationError({fields.get(error.code, default) or NON_FIELD_ERRORS: error.user_message})
-    return ValidationError(UNAVAILABLE_MESSAGE)
+def _form_error(error: kayako.Rejected, fields: Mapping[int, str], default: str | None = None) -> ValidationError:
+    """The helpdesk's refusal at the field it concerns (else at `default`; None is the whole form)."""
+    return ValidationError({fields.get(error.code, default) or NON_FIELD_ERRORS: error.user_message})
 
 
 @contextmanager
@@ -69,68 +64,79 @@ def _refusals_as_form_errors() -> Iterator[None]:
         raise _form_error(error, {}) from error
 
 
-def _send_once(token: str, send: Callable[[], Sent], *, earlier_default: str,
-               form_error: Callable[[kayako.KayakoError], ValidationError]) -> Sent:
-    """The one ladder of every form that sends something to the helpdesk: a form token sends at
-    most once (a second request gets the first one's result, or `earlier_default` if it has none
-    yet); a failed call frees the token for a retry and becomes a form error."""
-    may_send, earlier = once.claim(token)
-    if not may_send:
-        return Sent(url=earlier or earlier_default, repeated=True)
-    try:
-        sent = send()
-    except Exception as failure:
-        once.release(token)
-        if isinstance(failure, kayako.KayakoError) and not isinstance(failure, kayako.NotFound):
-            raise form_error(failure) from failure
-        raise
-    once.done(token, sent.url)
-    return sent
+def rejection_error(entry: OutboxEntry) -> ValidationError:
+    """The helpdesk's refusal of a submission, at the field of the edit form it concerns."""
+    if entry.kind == OutboxEntry.Kind.REPLY:
+        fields, default = REPLY_ERROR_FIELDS, "reply"
+    else:
+        guest = entry.owner.startswith("session:")
+        fields = {c: f for c, f in SUBMIT_ERROR_FIELDS.items() if guest or f != "email"}
+        default = None
+    return _form_error(kayako.Rejected(entry.error_code or 0), fields, default)
 
 
-def _submit_error(error: kayako.KayakoError, *, guest: bool) -> ValidationError:
-    if isinstance(error, kayako.Rejected) and error.code in CUSTOM_FIELD_ERRORS:
-        kayako.invalidate("reference")
-        return CustomFieldsChanged(error.user_message)
-    fields = SUBMIT_ERROR_FIELDS if guest else {c: f for c, f in SUBMIT_ERROR_FIELDS.items() if f != "email"}
-    return _form_error(error, fields)
+def _ticket_fields(*, department_id: int, priority_id: int, subject: str, message: str, customs: dict) -> dict:
+    return {"department_id": department_id, "priority_id": priority_id, "subject": subject, "message": message,
+            # JSON keys are text; the worker turns them back into field ids.
+            "customs": {str(field_id): value for field_id, value in customs.items()}}
 
 
 def ticket_submit(*, request, token: str, email: str, full_name: str, department_id: int, priority_id: int,
                   subject: str, message: str, customs: dict, uploads: list[StagedUpload]) -> Sent:
-    """Sends the ticket once per form token. Guests (not signed in) are rate limited per network
-    and shown their ticket on a page of its own; customers find it in their list."""
+    """Stores the ticket for the worker to deliver, once per form token. Guests (not signed in)
+    are rate limited per network."""
     guest = not request.user.is_authenticated
     limit, window = settings.TICKETS_GUEST_RATE_LIMIT
     if guest and rate_limited(request, "guest-ticket", limit=limit, window_seconds=window):
         raise ValidationError(_("Several tickets were sent from your network lately. Please wait an hour, "
                                 "or sign in to send more."))
-
-    def send() -> Sent:
-        with staging.offered(uploads) as attachments:
-            submitted = kayako.submit_ticket(
-                email=email, department_id=department_id, priority_id=priority_id, full_name=full_name,
-                subject=subject, message=message, attachments=attachments, customs=customs,
-            )
-        staging.discard(uploads)
-        url = (reverse("tickets:submitted", args=[submitted.mask]) if guest
-               else reverse("tickets:detail", args=[submitted.id]))
-        return Sent(url=url, ticket=submitted)
-
-    return _send_once(token, send, earlier_default=reverse("tickets:list"),
-                      form_error=lambda error: _submit_error(error, guest=guest))
+    entry, created = outbox.store(
+        token=token, uploads=uploads, kind=OutboxEntry.Kind.TICKET, owner=staging.owner_key(request),
+        email=email, full_name=full_name, **_ticket_fields(
+            department_id=department_id, priority_id=priority_id, subject=subject, message=message, customs=customs),
+    )
+    return Sent(entry, repeated=not created)
 
 
-def ticket_reply(*, email: str, ticket_id: int, token: str, reply: str, uploads: list[StagedUpload]) -> Sent:
-    """Adds the reply once per form token."""
-    def send() -> Sent:
-        with staging.offered(uploads) as attachments:
-            kayako.post_ticket_reply(email=email, ticket_id=ticket_id, reply=reply, attachments=attachments)
-        staging.discard(uploads)
-        return Sent(url=reverse("tickets:detail", args=[ticket_id]) + "#latest")
+def ticket_reply(*, request, email: str, full_name: str, ticket_id: int, token: str, reply: str,
+                 uploads: list[StagedUpload]) -> Sent:
+    """Stores the reply for the worker to deliver, once per form token. Whether the ticket is
+    theirs is the helpdesk's to say: a reply to someone else's is refused like a missing one."""
+    entry, created = outbox.store(
+        token=token, uploads=uploads, kind=OutboxEntry.Kind.REPLY, owner=staging.owner_key(request),
+        email=email, full_name=full_name, ticket_id=ticket_id, message=reply,
+    )
+    return Sent(entry, repeated=not created)
 
-    return _send_once(token, send, earlier_default=reverse("tickets:detail", args=[ticket_id]),
-                      form_error=lambda error: _form_error(error, REPLY_ERROR_FIELDS, default="reply"))
+
+def pending_ticket_reply(*, request, ticket: OutboxEntry, token: str, reply: str, uploads: list[StagedUpload]) -> Sent:
+    """A reply to a ticket still in the outbox: delivered after it, to the ticket it becomes."""
+    entry, created = outbox.store(
+        token=token, uploads=uploads, kind=OutboxEntry.Kind.REPLY, owner=ticket.owner, email=ticket.email,
+        full_name=ticket.full_name, parent=ticket, ticket_id=ticket.ticket_id, message=reply,
+    )
+    if created:
+        outbox.adopt_tickets()  # the ticket may have been delivered while this was stored
+    return Sent(entry, repeated=not created)
+
+
+def ticket_resend(*, entry: OutboxEntry, email: str, full_name: str, department_id: int, priority_id: int,
+                  subject: str, message: str, customs: dict, uploads: list[StagedUpload]) -> Sent:
+    """A refused ticket, corrected, queued again under its reference."""
+    outbox.resend(entry, uploads=uploads, email=email, full_name=full_name, **_ticket_fields(
+        department_id=department_id, priority_id=priority_id, subject=subject, message=message, customs=customs))
+    return Sent(entry)
+
+
+def reply_resend(*, entry: OutboxEntry, reply: str, uploads: list[StagedUpload]) -> Sent:
+    """A refused reply, corrected, queued again under its reference."""
+    outbox.resend(entry, uploads=uploads, message=reply)
+    return Sent(entry)
+
+
+def submission_discard(*, entry: OutboxEntry) -> None:
+    """A refused submission given up (with the replies waiting for it)."""
+    outbox.discard(entry)
 
 
 def ticket_update_properties(*, email: str, ticket_id: int, status_id: int = 0, priority_id: int = 0) -> None:
@@ -159,7 +165,6 @@ def ticket_set_custom_values(*, ticket: kayako.Ticket, values: dict[int, str | l
 
 
 def uploads_stage(*, request, files) -> list[StagedUpload]:
-    """Stages new uploads, kept for a retry until a call delivers them; removes long-abandoned ones."""
-    staged = [staging.stage(request, upload) for upload in files]
-    staging.discard_expired()
-    return staged
+    """Stages new uploads, kept until the worker delivers them (or, for a form never sent, until
+    the worker's purge removes them)."""
+    return [staging.stage(request, upload) for upload in files]

@@ -1,5 +1,6 @@
 """Uploads staged for the helpdesk to fetch: stored under a 256-bit random token, offered at
-PORTAL_PUBLIC_URL only while the API call that hands them over runs, deleted afterwards."""
+PORTAL_PUBLIC_URL only while the worker's API call that hands them over runs (the portal's web
+processes serve them, never waiting on the helpdesk), deleted once delivered."""
 
 import mimetypes
 import re
@@ -87,8 +88,9 @@ def discard(uploads: Iterable[StagedUpload]) -> None:
 
 
 def discard_expired() -> None:
+    """Uploads of forms never sent; those of a submission are kept while it is."""
     cutoff = timezone.now() - timedelta(seconds=settings.STAGED_UPLOAD_KEEP_SECONDS)
-    discard(StagedUpload.objects.filter(created__lt=cutoff)[:100])
+    discard(StagedUpload.objects.filter(created__lt=cutoff, entry=None).iterator())
 
 
 def offered_upload(token: str) -> StagedUpload | None:

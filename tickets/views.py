@@ -7,9 +7,10 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -35,8 +36,12 @@ def ticket_list(request):
     form = TicketListForm(request.GET or None, **vars(reference))
     arguments = form.list_arguments()
     result = selectors.ticket_list(email=request.customer_email, **arguments)
+    pending = selectors.pending_tickets(request=request) if result.page == 1 else []
     return render(request, "tickets/list.html", {
         "form": form, "result": result, "rows": _rows(result, reference), "filtered": any(arguments["filters"].values()),
+        "pending_rows": _pending_rows(pending, reference),
+        "no_tickets": not pending and (result.unknown_customer or (not result.tickets and result.page == 1
+                                       and not any(arguments["filters"].values()))),
         # The filter form shows only the query and the reference data: its rendering is shared.
         "filter_key": hashlib.blake2b(repr((sorted(request.GET.lists()), reference)).encode(), digest_size=16).hexdigest(),
         "columns": _sort_columns(request, arguments["sort_by"], arguments["ascending"]),
@@ -58,6 +63,22 @@ def _rows(result: selectors.TicketPage, reference: selectors.ReferenceData) -> l
             "last_activity": moment(t.last_activity),
         }
         for t in result.tickets
+    ]
+
+
+def _pending_rows(pending: list, reference: selectors.ReferenceData) -> list[dict]:
+    """Tickets still in the outbox, listed first and marked as such."""
+    departments, priorities = {d.id: d for d in reference.departments}, {p.id: p for p in reference.priorities}
+    return [
+        {
+            "entry": entry,
+            "url": reverse("tickets:sent", args=[entry.reference]),
+            "department": getattr(departments.get(entry.department_id), "title", entry.department_id),
+            "priority": getattr(priorities.get(entry.priority_id), "title", entry.priority_id),
+            "state": _("Not accepted") if entry.status == entry.Status.REJECTED else _("Waiting to be delivered"),
+            "created": moment(entry.created),
+        }
+        for entry in pending
     ]
 
 
@@ -95,9 +116,11 @@ def badges_css(request):
 # --- one ticket ----------------------------------------------------------------------------
 
 
-def _detail_context(detail: selectors.TicketDetail, *, reply_form=None, properties_form=None, staged=()) -> dict:
+def _detail_context(request, detail: selectors.TicketDetail, *, reply_form=None, properties_form=None,
+                    staged=()) -> dict:
     return {
         **vars(detail),
+        "pending_replies": selectors.pending_replies(request=request, ticket_id=detail.ticket.id),
         "reply_form": reply_form or ReplyForm(),
         "properties_form": properties_form or PropertiesForm(
             statuses=detail.public_statuses, priorities=detail.public_priorities,
@@ -110,7 +133,7 @@ def _detail_context(detail: selectors.TicketDetail, *, reply_form=None, properti
 @customer_required
 def ticket_detail(request, ticket_id: int):
     detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
-    return render(request, "tickets/detail.html", _detail_context(detail))
+    return render(request, "tickets/detail.html", _detail_context(request, detail))
 
 
 def _uploads(request, form) -> list:
@@ -129,24 +152,18 @@ def ticket_reply(request, ticket_id: int):
     form = ReplyForm(request.POST, request.FILES)
     uploads = _uploads(request, form)
     if form.is_valid():
-        try:
-            sent = services.ticket_reply(email=request.customer_email, ticket_id=ticket_id, uploads=uploads,
-                                         token=form.cleaned_data["form_token"], reply=form.cleaned_data["reply"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if sent.repeated:
-                messages.info(request, _("This reply was already sent."))
-            else:
-                messages.success(request, _("Your reply was added."))
-            return redirect(sent.url)
+        sent = services.ticket_reply(
+            request=request, email=request.customer_email, full_name=customer_name(request.user), ticket_id=ticket_id,
+            uploads=uploads, token=form.cleaned_data["form_token"], reply=form.cleaned_data["reply"])
+        return _after_sending(request, sent)
     try:
         detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
     except (kayako.Unavailable, kayako.ProtocolError):
         # Without the helpdesk the thread cannot be shown; the reply form still keeps everything.
         return render(request, "tickets/reply_retry.html",
-                      {"ticket_id": ticket_id, "reply_form": form, "staged": uploads}, status=503)
-    return render(request, "tickets/detail.html", _detail_context(detail, reply_form=form, staged=uploads),
+                      {"reply_action": reverse("tickets:reply", args=[ticket_id]), "ticket_id": ticket_id,
+                       "reply_form": form, "staged": uploads}, status=503)
+    return render(request, "tickets/detail.html", _detail_context(request, detail, reply_form=form, staged=uploads),
                   status=400)
 
 
@@ -167,7 +184,7 @@ def ticket_properties(request, ticket_id: int):
             messages.success(request, _("The ticket was updated."))
             return redirect("tickets:detail", ticket_id=ticket_id)
     detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
-    return render(request, "tickets/detail.html", _detail_context(detail, properties_form=form), status=400)
+    return render(request, "tickets/detail.html", _detail_context(request, detail, properties_form=form), status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -260,24 +277,30 @@ def _customer_submit(request):
     return _submit(request)
 
 
-def _submit(request):
+def _submit(request, entry=None):
+    """A new ticket, or (`entry`) a refused one corrected and sent again."""
     department_id = _department_from(request.POST if request.method == "POST" else request.GET)
+    context = {"entry": entry, "action": reverse("tickets:sent-edit", args=[entry.reference]) if entry
+               else reverse("tickets:submit")}
     if request.method == "GET":
-        form = _submit_form(request, department_id=department_id)
-        return render(request, "tickets/submit.html", {"form": form, "staged": []})
+        form = _refused_form(request, entry) if entry else _submit_form(request, department_id=department_id)
+        return render(request, "tickets/submit.html", {**context, "form": form, "staged": _entry_uploads(entry)})
     form = _submit_form(request, request.POST, request.FILES, department_id=department_id)
     uploads = _uploads(request, form)
     if "refresh_fields" in request.POST:  # the two-step flow without JavaScript
         fresh = _keep_typed(_submit_form(request, department_id=department_id), request.POST)
-        return render(request, "tickets/submit.html", {"form": fresh, "staged": uploads})
+        return render(request, "tickets/submit.html", {**context, "form": fresh, "staged": uploads})
     if form.is_valid():
+        submission = _submission(request, form)
+        token = submission.pop("token")
         try:
-            sent = services.ticket_submit(request=request, **_submission(request, form), uploads=uploads)
+            sent = (services.ticket_resend(entry=entry, **submission, uploads=uploads) if entry else
+                    services.ticket_submit(request=request, token=token, **submission, uploads=uploads))
         except ValidationError as error:
-            form = _with_submit_error(request, form, error)
+            form.add_error(None, error)
         else:
-            return _submitted(request, sent, form)
-    return render(request, "tickets/submit.html", {"form": form, "staged": uploads}, status=400)
+            return _after_sending(request, sent)
+    return render(request, "tickets/submit.html", {**context, "form": form, "staged": uploads}, status=400)
 
 
 def _submission(request, form) -> dict:
@@ -292,25 +315,27 @@ def _submission(request, form) -> dict:
     }
 
 
-def _with_submit_error(request, form, error: ValidationError):
-    """The form with the helpdesk's refusal at the field it concerns."""
-    if isinstance(error, services.CustomFieldsChanged):
-        # Checked again with the department's current definitions, the errors sit at their fields.
-        fresh = _submit_form(request, request.POST, request.FILES, department_id=form.cleaned_data["department"])
-        if not fresh.is_valid():
-            return fresh
-    form.add_error(None, error)
+def _entry_uploads(entry) -> list:
+    return list(entry.uploads.order_by("id")) if entry else []
+
+
+def _refused_form(request, entry):
+    """The submit form filled with a refused ticket, the helpdesk's refusal at its field."""
+    data = QueryDict(mutable=True)
+    for name, value in {"department": entry.department_id, "priority": entry.priority_id, "subject": entry.subject,
+                        "message": entry.message, "full_name": entry.full_name, "email": entry.email}.items():
+        data[name] = str(value)
+    for field_id, value in entry.customs.items():
+        data.setlist(f"cf_{field_id}", value if isinstance(value, list) else [value])
+    form = _submit_form(request, data, department_id=entry.department_id)
+    form.is_valid()  # checked against the department's current fields
+    form.add_error(None, services.rejection_error(entry))
     return form
 
 
-def _submitted(request, sent: services.Sent, form):
+def _after_sending(request, sent: services.Sent):
     if sent.repeated:
-        messages.info(request, _("This ticket was already sent."))
-    elif request.user.is_authenticated:
-        messages.success(request, _("Your ticket %(mask)s was sent. We will reply by email and here.") % {
-            "mask": sent.ticket.mask})
-    else:
-        request.session["guest_ticket"] = {"mask": sent.ticket.mask, "email": form.cleaned_data["email"]}
+        messages.info(request, _("This was sent already; here it is."))
     return redirect(sent.url)
 
 
@@ -323,9 +348,101 @@ def submit_fields(request):
     return render(request, "tickets/_custom_fields.html", {"form": form})
 
 
-@require_GET
-def guest_submitted(request, mask: str):
-    ticket = request.session.get("guest_ticket")
-    if not ticket or ticket["mask"] != mask:
+# --- a submission on its way (the outbox) ---------------------------------------------------
+
+
+def _submission_or_404(request, reference: str):
+    entry = selectors.submission_get(request=request, reference=reference)
+    if entry is None:
         raise Http404
-    return render(request, "tickets/guest_submitted.html", {"ticket": ticket})
+    return entry
+
+
+def _phase(entry) -> str:
+    return "waiting" if entry.in_flight else entry.status
+
+
+def _submission_context(request, entry, *, reply_form=None, staged=()) -> dict:
+    age = (timezone.now() - entry.created).total_seconds()
+    fresh = entry.in_flight and age < settings.OUTBOX_PAGE_REFRESH_SECONDS
+    is_ticket = entry.kind == entry.Kind.TICKET
+    return {
+        "entry": entry, "phase": _phase(entry), "fresh": fresh, "poll_seconds": 1 if fresh else 10,
+        "replies": selectors.pending_replies(request=request, parent=entry) if is_ticket else [],
+        # While the page refreshes itself (without JavaScript), a form would lose what is typed in it.
+        "reply_form": reply_form or (ReplyForm() if is_ticket and entry.in_flight and not fresh else None),
+        "reply_action": reverse("tickets:sent-reply", args=[entry.reference]), "staged": list(staged),
+    }
+
+
+@require_GET
+def submission(request, reference: str):
+    """The page that follows sending: the submission while it waits (or was refused); once
+    delivered, the ticket (customers) or its number (guests)."""
+    entry = _submission_or_404(request, reference)
+    if entry.status == entry.Status.DELIVERED and request.user.is_authenticated:
+        if entry.kind == entry.Kind.TICKET:
+            messages.success(request, _("Your ticket %(mask)s was sent. We will reply by email and here.") % {
+                "mask": entry.ticket_mask})
+            return redirect("tickets:detail", ticket_id=entry.ticket_id)
+        messages.success(request, _("Your reply was added."))
+        return redirect(reverse("tickets:detail", args=[entry.ticket_id]) + "#latest")
+    return render(request, "tickets/sent.html", _submission_context(request, entry))
+
+
+@require_GET
+def submission_status(request, reference: str):
+    """The status line of the submission's page, polled by htmx; a change reloads the page."""
+    entry = _submission_or_404(request, reference)
+    if _phase(entry) != request.GET.get("shown"):
+        response = HttpResponse()
+        response["HX-Redirect"] = reverse("tickets:sent", args=[reference])
+        return response
+    return render(request, "tickets/_sent_status.html", _submission_context(request, entry))
+
+
+@require_POST
+def submission_reply(request, reference: str):
+    """A reply to a ticket that is still on its way: delivered after it."""
+    entry = _submission_or_404(request, reference)
+    if entry.kind != entry.Kind.TICKET or entry.status == entry.Status.DISCARDED:
+        raise Http404
+    form = ReplyForm(request.POST, request.FILES)
+    uploads = _uploads(request, form)
+    if form.is_valid():
+        services.pending_ticket_reply(request=request, ticket=entry, token=form.cleaned_data["form_token"],
+                                      reply=form.cleaned_data["reply"], uploads=uploads)
+        messages.success(request, _("Your reply was received: it follows the ticket."))
+        return redirect("tickets:sent", reference=reference)
+    return render(request, "tickets/sent.html",
+                  _submission_context(request, entry, reply_form=form, staged=uploads), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def submission_edit(request, reference: str):
+    """A refused ticket or reply, with the helpdesk's reason, to correct and send again."""
+    entry = _submission_or_404(request, reference)
+    if entry.status != entry.Status.REJECTED:
+        return redirect("tickets:sent", reference=reference)
+    if entry.kind == entry.Kind.TICKET:
+        if request.user.is_authenticated:
+            return customer_required(_submit)(request, entry)
+        return _submit(request, entry)
+    form = ReplyForm(request.POST or {"reply": entry.message}, request.FILES or None)
+    uploads = _uploads(request, form) if request.method == "POST" else _entry_uploads(entry)
+    if request.method == "POST" and form.is_valid():
+        return _after_sending(request, services.reply_resend(entry=entry, reply=form.cleaned_data["reply"],
+                                                             uploads=uploads))
+    if request.method == "GET":
+        form.add_error(None, services.rejection_error(entry))
+    return render(request, "tickets/reply_retry.html", {
+        "entry": entry, "reply_action": reverse("tickets:sent-edit", args=[reference]), "ticket_id": entry.ticket_id,
+        "reply_form": form, "staged": uploads}, status=200 if request.method == "GET" else 400)
+
+
+@require_POST
+def submission_discard(request, reference: str):
+    entry = _submission_or_404(request, reference)
+    services.submission_discard(entry=entry)
+    messages.info(request, _("It was discarded: nothing will be sent."))
+    return redirect("tickets:list" if request.user.is_authenticated else "tickets:submit")

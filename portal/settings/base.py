@@ -31,6 +31,8 @@ def _development_secret_key() -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
+# Redis, when set, holds the cache and the task queue (RQ); unset, both live in the database or memory.
+REDIS_URL = env.str("REDIS_URL", default="")
 SECRET_KEY = env.str("SECRET_KEY", default="") or _development_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -58,6 +60,10 @@ INSTALLED_APPS = [
     "kb",
     "tickets",
     "helpdesk",
+    # Background tasks (the portal's worker): django-tasks with its database backend, or RQ on Redis.
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq"] if REDIS_URL else []),
 ]
 
 MIDDLEWARE = [
@@ -120,7 +126,6 @@ def _code_digest() -> str:
 # The release this code is; a deploy may name it (a version, a commit), else the digest tells.
 RELEASE = env.str("RELEASE", default="") or _code_digest()
 
-REDIS_URL = env.str("REDIS_URL", default="")
 _cache = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}

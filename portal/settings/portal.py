@@ -1,7 +1,7 @@
 """The portal process: the customer-facing site (portal.urls) and the client side of the API."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, HELPDESK_PORT, MIDDLEWARE, TEMPLATES, env
+from .base import BASE_DIR, HELPDESK_PORT, MIDDLEWARE, REDIS_URL, TEMPLATES, env
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -53,9 +53,8 @@ KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
 KAYAKO_CREDENTIALS_KEY = env.str("KAYAKO_CREDENTIALS_KEY", default="")
 
 # --- Knowledge base ---
-# The local search index is refreshed in the background when older than this (seconds).
+# The worker refreshes the local search index this often (seconds).
 KB_INDEX_MAX_AGE = env.int("KB_INDEX_MAX_AGE", default=3600)
-KB_INDEX_REFRESH_LOCK_SECONDS = 600
 KB_COMMENT_MAX_LENGTH = 2000
 KB_COMMENT_RATE_LIMIT = (5, 600)  # comments per client IP, per seconds
 KB_RATE_RATE_LIMIT = (30, 600)  # votes per client IP, per seconds
@@ -66,9 +65,37 @@ TICKET_UPLOAD_MAX_TOTAL_BYTES = env.int("TICKET_UPLOAD_MAX_TOTAL_BYTES", default
 TICKET_UPLOAD_MAX_FILES = 10
 # Staged uploads are served to the helpdesk only while a call is running, for at most this long.
 STAGED_UPLOAD_OFFER_SECONDS = env.int("STAGED_UPLOAD_OFFER_SECONDS", default=120)
-STAGED_UPLOAD_KEEP_SECONDS = 24 * 3600  # kept for a retry after a failed submit, then removed
+# Uploads of a form that was never sent are removed after this; those of a submission waiting in
+# the outbox are kept until it is delivered or discarded.
+STAGED_UPLOAD_KEEP_SECONDS = 24 * 3600
 # Someone not signed in may submit a ticket with name and email.
 TICKETS_GUEST_SUBMISSION = env.bool("TICKETS_GUEST_SUBMISSION", default=True)
 TICKETS_GUEST_RATE_LIMIT = (5, 3600)  # guest tickets per client IP, per seconds
 # Status titles that mean "closed", for the Close and Reopen buttons.
 TICKETS_CLOSED_STATUS_TITLES = env.list("TICKETS_CLOSED_STATUS_TITLES", default=["Closed", "Resolved"])
+
+# --- The outbox: tickets and replies are stored, then delivered by the worker (tickets/outbox.py) ---
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=300)  # the longest wait between attempts
+# A delivery claimed longer ago than this is taken for a dead worker's: its outcome is unknown.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=60)
+# How far before an attempt whose outcome is unknown the helpdesk is searched (clocks differ).
+OUTBOX_RECONCILE_MARGIN_SECONDS = 300
+OUTBOX_FLAG_AFTER_SECONDS = env.int("OUTBOX_FLAG_AFTER_SECONDS", default=24 * 3600)  # then staff and customer are told
+OUTBOX_KEEP_DAYS = 7  # delivered and discarded entries (with their form tokens) are then removed
+# The pending page refreshes itself (without JavaScript) for this long after sending.
+OUTBOX_PAGE_REFRESH_SECONDS = 60
+# Who is mailed about submissions still undelivered after OUTBOX_FLAG_AFTER_SECONDS.
+MANAGERS = [("Support managers", address) for address in env.list("MANAGERS", default=[])]
+
+# --- Background tasks: django-tasks; the worker is `manage.py worker` ---
+TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL}} if REDIS_URL else {}
+TASKS_POLL_SECONDS = env.float("TASKS_POLL_SECONDS", default=0.2)  # the database worker's idle poll
+PERIODIC_RETRY_SECONDS = 60  # a periodic task that failed runs again after this (or its period, if shorter)
+# Periodic tasks (common/schedule.py): a function and its period in seconds.
+PERIODIC_TASKS = {
+    "outbox-sweep": {"function": "tickets.outbox.sweep", "every": env.int("OUTBOX_SWEEP_SECONDS", default=15)},
+    "tickets-purge": {"function": "tickets.outbox.purge", "every": 3600},
+    "kb-search-index": {"function": "kb.search.sync", "every": KB_INDEX_MAX_AGE},
+    "task-results-purge": {"function": "common.schedule.prune_task_results", "every": 24 * 3600},
+}

@@ -7,7 +7,7 @@ from django.test import Client
 
 import kayako
 from helpdesk.models import Attachment, CustomField, Department, Priority, Ticket
-from tickets.models import StagedUpload
+from tickets.models import OutboxEntry, StagedUpload
 
 from .conftest import DEMO
 
@@ -72,12 +72,13 @@ def test_fields_fragment_for_a_department_keeps_typed_values(dana):
     ("Operating system", "<select", "macOS", "macOS"),
     ("Affected platforms", "multiple", ["Web", "Mobile"], "Web\nMobile"),
 ])
-def test_each_custom_field_type_renders_and_reaches_the_helpdesk(dana, title, widget, value, stored):
+def test_each_custom_field_type_renders_and_reaches_the_helpdesk(dana, worker, title, widget, value, stored):
     form = dana.get("/tickets/new/", {"department": ids()["technical"]}).content.decode()
     section = field_html(form, cf(title))
     assert f'name="{cf(title)}"' in section and widget in section
     response = dana.post("/tickets/new/", technical_data(**{cf(title): value}))
     assert response.status_code == 302, response.content.decode()[:3000]
+    worker()
     ticket = Ticket.objects.latest("id")
     assert ticket.customvalues.get(field__title=title).value == stored
 
@@ -101,76 +102,124 @@ def test_required_custom_fields_are_checked_at_the_field(dana):
     assert "It fails.</textarea>" in html and 'value="Sync broken"' in html
 
 
-def test_submit_with_two_attachments(dana):
+def test_submit_with_two_attachments(dana, worker):
     files = [SimpleUploadedFile("one.txt", b"first", content_type="text/plain"),
              SimpleUploadedFile("../two.log", b"second", content_type="text/x-log")]
+    tickets_before = Ticket.objects.count()
     response = dana.post("/tickets/new/", {**technical_data(), "attachments": files})
+    entry = OutboxEntry.objects.get()
+    assert response["Location"] == f"/tickets/sent/{entry.reference}/"
+    assert Ticket.objects.count() == tickets_before  # stored, not sent: the request never waits on the helpdesk
+    worker()
     ticket = Ticket.objects.latest("id")
-    assert response["Location"] == f"/tickets/{ticket.pk}/"
+    shown = dana.get(response["Location"])
+    assert shown["Location"] == f"/tickets/{ticket.pk}/"
     assert sorted((a.name, a.file.read()) for a in ticket.attachments.all()) == [
         ("one.txt", b"first"), ("two.log", b"second")]
     assert not StagedUpload.objects.exists()
     assert ticket.customer.email == DEMO and ticket.posts.get().fullname == "Dana Demo"
 
 
-def test_a_double_click_creates_one_ticket(dana):
+def test_a_double_click_creates_one_ticket(dana, worker):
     token = token_of(dana.get("/tickets/new/").content.decode())
     before = Ticket.objects.count()
     data = {**technical_data(), "form_token": token}
     first = dana.post("/tickets/new/", data)
     second = dana.post("/tickets/new/", data)
+    worker()
     assert Ticket.objects.count() == before + 1
     assert second.status_code == 302 and second["Location"] == first["Location"]
 
 
-def test_helpdesk_down_keeps_everything_typed_and_attached(dana, monkeypatch):
+def test_sent_while_the_helpdesk_is_down_and_delivered_when_it_is_back(dana, worker, later, monkeypatch):
     def down(**kwargs):
         raise kayako.Unavailable("down")
 
     monkeypatch.setattr(kayako, "submit_ticket", down)
-    data = {**technical_data(message="Long story"), "form_token": "tok-1",
-            "attachments": [SimpleUploadedFile("a.txt", b"aaa")]}
-    response = dana.post("/tickets/new/", data)
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "unavailable right now" in html and "Long story</textarea>" in html
-    staged = StagedUpload.objects.get()
-    assert f'value="{staged.token}" checked' in html
+    before = Ticket.objects.count()
+    response = dana.post("/tickets/new/", {**technical_data(message="Long story"),
+                                           "attachments": [SimpleUploadedFile("a.txt", b"aaa")]})
+    assert response.status_code == 302
+    worker()  # the attempt fails: the entry waits for the next one
+    entry = OutboxEntry.objects.get()
+    assert (entry.status, entry.attempts, Ticket.objects.count()) == ("queued", 1, before)
+    page = dana.get(response["Location"]).content.decode()
+    assert "We have received your ticket" in page and entry.reference in page and "Long story" in page
+    assert "a.txt" in page
+    listed = dana.get("/tickets/").content.decode()
+    assert listed.index(entry.reference) < re.search(r'href="/tickets/\d+/"', listed).start()  # pending first
+    assert "Waiting to be delivered" in listed
     monkeypatch.undo()
-    retry = dana.post("/tickets/new/", {**technical_data(message="Long story"), "form_token": "tok-1",
-                                        "staged": [staged.token]})
-    assert retry.status_code == 302
-    assert Attachment.objects.filter(ticket=Ticket.objects.latest("id"), name="a.txt").exists()
+    with later(5):  # its back-off is over
+        worker()
+    ticket = Ticket.objects.latest("id")
+    assert Ticket.objects.count() == before + 1 and ticket.posts.get().contents == "Long story"
+    assert Attachment.objects.get(ticket=ticket).name == "a.txt"
+    assert dana.get(response["Location"])["Location"] == f"/tickets/{ticket.pk}/"
+    assert entry.reference not in dana.get("/tickets/").content.decode()
 
 
 @pytest.mark.parametrize("code,field", [
     (kayako.ErrorCode.INVALID_DEPARTMENT, "department"), (kayako.ErrorCode.INVALID_PRIORITY, "priority"),
     (kayako.ErrorCode.ATTACHMENT_FETCH_FAILED, "attachments"),
 ])
-def test_api_errors_appear_at_their_field(dana, monkeypatch, code, field):
+def test_a_refusal_comes_back_with_the_text_kept_for_editing(dana, worker, monkeypatch, code, field):
     def refuse(**kwargs):
         raise kayako.Rejected(code, "submitTicket")
 
     monkeypatch.setattr(kayako, "submit_ticket", refuse)
-    html = dana.post("/tickets/new/", technical_data()).content.decode()
+    response = dana.post("/tickets/new/", {**technical_data(message="My careful words"),
+                                           "attachments": [SimpleUploadedFile("log.txt", b"log")]})
+    worker()
     message = str(kayako.ERROR_CODES[code][1])
+    page = dana.get(response["Location"]).content.decode()
+    assert "Your ticket was not accepted" in page and message in page and "My careful words" in page
+    assert len(mail.outbox) == 1 and message in mail.outbox[0].body and mail.outbox[0].to == [DEMO]
+    entry = OutboxEntry.objects.get()
+    html = dana.get(f"/tickets/sent/{entry.reference}/edit/").content.decode()
     assert html.count(message) == 1
     assert f'id="error_1_id_{field}" class="invalid-feedback d-block">{message}</div>' in field_html(html, field)
+    assert "My careful words</textarea>" in html and 'value="Sync broken"' in html
+    staged = StagedUpload.objects.get()
+    assert f'value="{staged.token}" checked' in html
+    monkeypatch.undo()
+    resent = dana.post(f"/tickets/sent/{entry.reference}/edit/", {**technical_data(message="My careful words"),
+                                                                  "staged": [staged.token]})
+    assert resent["Location"] == f"/tickets/sent/{entry.reference}/"
+    worker()
+    ticket = Ticket.objects.latest("id")
+    assert ticket.posts.get().contents == "My careful words" and ticket.attachments.get().name == "log.txt"
 
 
-def test_custom_field_changed_in_the_helpdesk_is_shown_at_the_field(dana):
+def test_custom_field_changed_in_the_helpdesk_is_shown_at_the_field(dana, worker):
     dana.get("/tickets/new/", {"department": ids()["technical"]})  # definitions now cached
     steps = CustomField.objects.get(title="Steps to reproduce")
     steps.isrequired = True
     steps.save()
-    response = dana.post("/tickets/new/", technical_data())
-    html = response.content.decode()
-    assert response.status_code == 400
+    dana.post("/tickets/new/", technical_data())
+    worker()
+    entry = OutboxEntry.objects.get()
+    assert entry.status == "rejected"
+    html = dana.get(f"/tickets/sent/{entry.reference}/edit/").content.decode()
     assert f"error_1_id_{cf('Steps to reproduce')}" in html
 
 
+def test_a_refused_ticket_can_be_discarded(dana, worker, monkeypatch):
+    monkeypatch.setattr(kayako, "submit_ticket", lambda **kwargs: (_ for _ in ()).throw(
+        kayako.Rejected(kayako.ErrorCode.INVALID_PRIORITY, "submitTicket")))
+    dana.post("/tickets/new/", {**technical_data(), "attachments": [SimpleUploadedFile("x.txt", b"x")]})
+    worker()
+    entry = OutboxEntry.objects.get()
+    assert entry.reference in dana.get("/tickets/").content.decode()
+    response = dana.post(f"/tickets/sent/{entry.reference}/discard/")
+    assert response["Location"] == "/tickets/"
+    entry.refresh_from_db()
+    assert entry.status == "discarded" and not StagedUpload.objects.exists()
+    assert entry.reference not in dana.get("/tickets/").content.decode()
+
+
 @pytest.mark.embedded_helpdesk_only  # the auto-response mail is the embedded helpdesk's
-def test_guest_submission(demo):
+def test_guest_submission(demo, worker):
     guest = Client()
     html = guest.get("/tickets/new/").content.decode()
     assert "Your email address" in html and "sign in" in html
@@ -179,13 +228,18 @@ def test_guest_submission(demo):
         "priority": ids()["low"], "subject": "Invoice", "message": "Wrong amount", "website": "",
     }, follow=True)
     page = response.content.decode()
+    entry = OutboxEntry.objects.get()
+    assert "We have received your ticket" in page and entry.reference in page
+    assert Client().get(f"/tickets/sent/{entry.reference}/").status_code == 404  # tied to the guest's session
+    worker()
+    page = guest.get(f"/tickets/sent/{entry.reference}/").content.decode()
     ticket = Ticket.objects.get(customer__email="gus@example.com")
     assert ticket.mask in page and "create an account with the same address" in page
     assert "/accounts/signup/?email=gus%40example.com" in page
     assert len(mail.outbox) == 1
 
 
-def test_guest_honeypot_and_rate_limit(demo, settings):
+def test_guest_honeypot_and_rate_limit(demo, worker, settings):
     guest = Client()
     data = {"full_name": "Bot", "email": "bot@example.com", "department": ids()["billing"],
             "priority": ids()["low"], "subject": "Buy", "message": "Spam"}
@@ -193,6 +247,7 @@ def test_guest_honeypot_and_rate_limit(demo, settings):
     settings.TICKETS_GUEST_RATE_LIMIT = (2, 3600)
     codes = [guest.post("/tickets/new/", {**data, "subject": f"n{i}"}).status_code for i in range(3)]
     assert codes == [302, 302, 400]
+    worker()
     assert Ticket.objects.filter(customer__email="bot@example.com").count() == 2
 
 

@@ -1,0 +1,335 @@
+"""The outbox: tickets and replies are stored in the request that sends them and delivered to the
+helpdesk by the task worker, exactly once.
+
+An entry goes QUEUED → DELIVERING (claimed by one worker) → DELIVERED, or REJECTED when the
+helpdesk refuses it (the customer edits it and sends it again, or discards it). A failed attempt
+puts it back in the queue with a growing delay. Exactly once rests on three rules:
+
+- a worker claims an entry with one conditional UPDATE, so two workers never deliver one entry;
+- before each send the entry is marked as possibly sent (`unknown_since`); only a definite
+  answer clears the mark. A timeout, a dropped connection or a worker killed mid-call leave it,
+  and the next attempt first looks for the ticket (or reply) in the helpdesk, sending only if it
+  is not there;
+- a claim older than OUTBOX_CLAIM_SECONDS is a dead worker's: the periodic sweep queues the entry
+  again (its outcome unknown). A live worker never starts a send that late in its claim.
+
+Replies wait for the ticket they answer when it is in the outbox too, and go out in the order
+they were written.
+"""
+
+import logging
+import random
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import mail_managers, send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import kayako
+from kayako import ErrorCode
+
+from . import staging, tasks
+from .models import OutboxEntry, StagedUpload
+
+logger = logging.getLogger(__name__)
+
+Status, Kind = OutboxEntry.Status, OutboxEntry.Kind
+CUSTOM_FIELD_ERRORS = frozenset({
+    ErrorCode.UNKNOWN_CUSTOM_FIELD_GROUP, ErrorCode.UNKNOWN_CUSTOM_FIELD, ErrorCode.CUSTOM_FIELD_REQUIRED,
+})
+RECONCILE_PAGE_SIZE = 50
+RECONCILE_MAX_PAGES = 10
+WAKE_LIMIT = 1000
+
+
+# --- storing (in the request) ----------------------------------------------------------------
+
+
+def store(*, token: str, uploads: list[StagedUpload], **fields) -> tuple[OutboxEntry, bool]:
+    """(entry, created): the submission stored with its uploads and queued for the worker. A form
+    token seen before gives back the entry it made (a double click, a reloaded POST)."""
+    earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            entry = OutboxEntry.objects.create(form_token=token or None, next_attempt_at=timezone.now(), **fields)
+            StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
+            transaction.on_commit(lambda: _enqueue(entry.pk), robust=True)
+    except IntegrityError:  # the same form sent twice at the same moment: the other request stored it
+        earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
+        if earlier is None:
+            raise
+        return earlier, False
+    return entry, True
+
+
+def resend(entry: OutboxEntry, *, uploads: list[StagedUpload], **fields) -> None:
+    """A refused submission, corrected by its customer, queued again under the same reference."""
+    with transaction.atomic():
+        updated = OutboxEntry.objects.filter(pk=entry.pk, status=Status.REJECTED).update(
+            status=Status.QUEUED, next_attempt_at=timezone.now(), attempts=0, error_code=None, error_message="",
+            last_error="", **fields)
+        if updated:
+            entry.uploads.exclude(pk__in=[u.pk for u in uploads]).update(entry=None)
+            StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
+            transaction.on_commit(lambda: _enqueue(entry.pk), robust=True)
+
+
+def discard(entry: OutboxEntry) -> None:
+    """A refused submission the customer gives up, with the replies waiting for it."""
+    with transaction.atomic():
+        doomed = OutboxEntry.objects.filter(Q(pk=entry.pk, status=Status.REJECTED) | Q(parent=entry, ticket_id=None))
+        ids = list(doomed.values_list("pk", flat=True))
+        OutboxEntry.objects.filter(pk__in=ids).exclude(status=Status.DELIVERED).update(status=Status.DISCARDED)
+    staging.discard(StagedUpload.objects.filter(entry__in=ids))
+
+
+def adopt_tickets() -> None:
+    """Replies stored while their ticket was being delivered take the ticket's id (its delivery
+    gave it to the replies it could see)."""
+    ticket_of_parent = OutboxEntry.objects.filter(pk=OuterRef("parent_id")).values("ticket_id")[:1]
+    OutboxEntry.objects.filter(kind=Kind.REPLY, ticket_id=None, parent__status=Status.DELIVERED).update(
+        ticket_id=Subquery(ticket_of_parent))
+
+
+def _enqueue(entry_id: int, when=None) -> None:
+    task = tasks.deliver if when is None else tasks.deliver.using(run_after=when)
+    task.enqueue(entry_id)
+
+
+# --- delivering (in the worker) ----------------------------------------------------------------
+
+
+def _claimable(now):
+    earlier_reply_waiting = OutboxEntry.objects.filter(
+        kind=Kind.REPLY, ticket_id=OuterRef("ticket_id"), pk__lt=OuterRef("pk"), status__in=OutboxEntry.IN_FLIGHT)
+    return (
+        OutboxEntry.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+        .filter(Q(kind=Kind.TICKET) | Q(ticket_id__isnull=False))  # a reply waits for its ticket
+        .exclude(Q(kind=Kind.REPLY) & Exists(earlier_reply_waiting))  # and for the replies before it
+    )
+
+
+def _claim(entry_id: int) -> OutboxEntry | None:
+    now = timezone.now()
+    claim = secrets.token_hex(16)
+    claimed = _claimable(now).filter(pk=entry_id).update(
+        status=Status.DELIVERING, claim=claim, claimed_at=now, attempts=F("attempts") + 1)
+    return OutboxEntry.objects.get(pk=entry_id) if claimed else None
+
+
+def _owned(entry: OutboxEntry):
+    return OutboxEntry.objects.filter(pk=entry.pk, status=Status.DELIVERING, claim=entry.claim)
+
+
+def deliver(entry_id: int) -> None:
+    """One attempt at delivering an entry, if it is due and no other worker has it."""
+    entry = _claim(entry_id)
+    if entry is None:
+        return
+    try:
+        _attempt(entry)
+    except kayako.Rejected as error:  # NotFound too: the ticket of a reply is gone or not theirs
+        _reject(entry, error)
+    except (kayako.Unavailable, kayako.ProtocolError) as error:
+        _retry_later(entry, str(error))
+    except Exception as error:
+        logger.exception("outbox %s: delivery failed", entry.reference)
+        _retry_later(entry, f"{type(error).__name__}: {error}")
+
+
+def _attempt(entry: OutboxEntry) -> None:
+    if entry.unknown_since is not None:
+        found = _find_ticket(entry) if entry.kind == Kind.TICKET else _find_reply(entry)
+        if found is not None:
+            logger.info("outbox %s: found in the helpdesk after an unknown outcome; not sent again", entry.reference)
+            _delivered(entry, found)
+            return
+    # From here on the request may reach the helpdesk whatever happens to this process. A claim
+    # this old could be taken over by the sweep during the call: leave the entry to it instead.
+    latest_start = timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS - 2 * settings.KAYAKO_OPERATION_TIMEOUT)
+    if not _owned(entry).filter(claimed_at__gt=latest_start).update(
+            unknown_since=Coalesce(F("unknown_since"), Value(timezone.now()), output_field=DateTimeField())):
+        return
+    uploads = list(entry.uploads.all())
+    with staging.offered(uploads) as attachments:
+        if entry.kind == Kind.TICKET:
+            result = kayako.submit_ticket(
+                email=entry.email, department_id=entry.department_id, priority_id=entry.priority_id,
+                full_name=entry.full_name, subject=entry.subject, message=entry.message, attachments=attachments,
+                customs={int(field_id): value for field_id, value in entry.customs.items()},
+            )
+        else:
+            kayako.post_ticket_reply(email=entry.email, ticket_id=entry.ticket_id, reply=entry.message,
+                                     attachments=attachments)
+            result = True
+    _delivered(entry, result)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _find_ticket(entry: OutboxEntry) -> kayako.SubmittedTicket | None:
+    """The ticket an earlier attempt created, if it did: one of the customer's tickets started
+    since shortly before that attempt, with the same subject and first message, that no other
+    entry of this portal delivered."""
+    since = entry.unknown_since - timedelta(seconds=settings.OUTBOX_RECONCILE_MARGIN_SECONDS)
+    known = set(OutboxEntry.objects.filter(
+        kind=Kind.TICKET, status=Status.DELIVERED, email__iexact=entry.email, created__gte=since - timedelta(days=1),
+    ).values_list("ticket_id", flat=True))
+    for page in range(1, RECONCILE_MAX_PAGES + 1):
+        try:
+            rows = kayako.get_submitted_tickets_with_extra_restrictions(
+                email=entry.email, num_per_page=RECONCILE_PAGE_SIZE, page=page, min_start_date=since)
+        except kayako.Rejected as error:
+            if error.code == ErrorCode.UNKNOWN_USER:  # the helpdesk has never seen them: nothing was created
+                return None
+            raise kayako.Unavailable(f"looking for the ticket: {error}") from error
+        for row in rows:
+            if row.id in known or not _same_text(row.subject, entry.subject):
+                continue
+            ticket = kayako.get_submitted_ticket(email=entry.email, ticket_id=row.id)
+            if ticket.posts and _same_text(ticket.posts[0].contents, entry.message):
+                return kayako.SubmittedTicket(ticket.id, ticket.mask)
+        if len(rows) < RECONCILE_PAGE_SIZE:
+            return None
+    raise kayako.Unavailable("looking for the ticket: too many candidates")
+
+
+def _find_reply(entry: OutboxEntry) -> bool | None:
+    """True if an earlier attempt added the reply: the ticket has more posts of the customer
+    with this text since shortly before that attempt than this portal delivered."""
+    since = entry.unknown_since - timedelta(seconds=settings.OUTBOX_RECONCILE_MARGIN_SECONDS)
+    ticket = kayako.get_submitted_ticket(email=entry.email, ticket_id=entry.ticket_id)
+    posted = sum(1 for post in ticket.posts if not post.is_staff and (post.date is None or post.date >= since)
+                 and _same_text(post.contents, entry.message))
+    delivered = sum(1 for text in OutboxEntry.objects.filter(
+        kind=Kind.REPLY, ticket_id=entry.ticket_id, status=Status.DELIVERED, delivered_at__gte=since,
+    ).values_list("message", flat=True) if _same_text(text, entry.message))
+    return True if posted > delivered else None
+
+
+def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool) -> None:
+    now = timezone.now()
+    fields = {"status": Status.DELIVERED, "delivered_at": now, "claim": "", "unknown_since": None, "last_error": ""}
+    if isinstance(result, kayako.SubmittedTicket):
+        fields.update(ticket_id=result.id, ticket_mask=result.mask)
+    with transaction.atomic():
+        # Whoever holds the claim now, the entry is delivered: say so (a later claim then finds nothing).
+        OutboxEntry.objects.filter(pk=entry.pk, status__in=OutboxEntry.IN_FLIGHT).update(**fields)
+        if isinstance(result, kayako.SubmittedTicket):
+            OutboxEntry.objects.filter(parent=entry, ticket_id=None).update(ticket_id=result.id)
+        ticket_id = fields.get("ticket_id", entry.ticket_id)
+        waiting = list(OutboxEntry.objects.filter(kind=Kind.REPLY, ticket_id=ticket_id, status=Status.QUEUED)
+                       .values_list("pk", flat=True))
+        if entry.attempts > 1:
+            waiting += _wake_waiting(now)
+        transaction.on_commit(lambda: [_enqueue(pk) for pk in waiting], robust=True)
+    staging.discard(entry.uploads.all())
+    logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
+
+
+def _wake_waiting(now) -> list[int]:
+    """After a failed attempt, this one went through: the helpdesk is back. Entries waiting out
+    their back-off are tried now rather than up to OUTBOX_RETRY_MAX_SECONDS later."""
+    waiting = list(OutboxEntry.objects.filter(status=Status.QUEUED, next_attempt_at__gt=now)
+                   .order_by("next_attempt_at").values_list("pk", flat=True)[:WAKE_LIMIT])
+    OutboxEntry.objects.filter(pk__in=waiting, status=Status.QUEUED).update(next_attempt_at=now)
+    return waiting
+
+
+def _reject(entry: OutboxEntry, error: kayako.Rejected) -> None:
+    if error.code in CUSTOM_FIELD_ERRORS:  # the department's fields changed: a new form gets the current ones
+        kayako.invalidate("reference")
+    updated = _owned(entry).update(
+        status=Status.REJECTED, claim="", unknown_since=None, error_code=int(error.code),
+        error_message=str(error.user_message), last_error=str(error))
+    if updated:
+        logger.info("outbox %s: refused by the helpdesk (%s)", entry.reference, error)
+        entry.refresh_from_db()
+        _mail_customer(entry, "rejected", _("Your %(what)s could not be delivered") % {"what": _describe(entry)})
+
+
+def _retry_later(entry: OutboxEntry, reason: str) -> None:
+    delay = min(2 ** (entry.attempts - 1), settings.OUTBOX_RETRY_MAX_SECONDS) * random.uniform(0.8, 1.2)
+    when = timezone.now() + timedelta(seconds=delay)
+    if _owned(entry).update(status=Status.QUEUED, next_attempt_at=when, claim="", last_error=reason[:2000]):
+        logger.info("outbox %s: attempt %s failed (%s); next in %.0f s", entry.reference, entry.attempts, reason, delay)
+        try:
+            _enqueue(entry.pk, when)
+        except Exception:  # the sweep enqueues it later
+            logger.exception("outbox %s: could not schedule the next attempt", entry.reference)
+
+
+# --- periodic (common/schedule.py runs these) ---------------------------------------------------
+
+
+def sweep() -> None:
+    """Entries of dead workers queued again (their outcome unknown), due entries whose task was
+    lost queued again, and entries still undelivered after OUTBOX_FLAG_AFTER_SECONDS flagged."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    adopt_tickets()
+    for entry in OutboxEntry.objects.filter(status=Status.DELIVERING, claimed_at__lt=stale_before)[:WAKE_LIMIT]:
+        if _owned(entry).update(status=Status.QUEUED, next_attempt_at=now, claim="",
+                                unknown_since=Coalesce(F("unknown_since"), F("claimed_at"))):
+            logger.warning("outbox %s: its worker stopped during a delivery; checking the helpdesk", entry.reference)
+            _enqueue(entry.pk)
+    for entry_id in _claimable(stale_before).values_list("pk", flat=True)[:WAKE_LIMIT]:
+        _enqueue(entry_id)
+    _flag_overdue(now)
+
+
+def _flag_overdue(now) -> None:
+    overdue = OutboxEntry.objects.filter(
+        status__in=OutboxEntry.IN_FLIGHT, flagged_at=None,
+        created__lt=now - timedelta(seconds=settings.OUTBOX_FLAG_AFTER_SECONDS))
+    flagged = [entry for entry in overdue[:WAKE_LIMIT]
+               if OutboxEntry.objects.filter(pk=entry.pk, flagged_at=None).update(flagged_at=now)]
+    if not flagged:
+        return
+    mail_managers(
+        _("%(count)s submissions are still waiting for the helpdesk") % {"count": len(flagged)},
+        render_to_string("tickets/email/overdue_staff.txt", {
+            "entries": flagged, "admin_url": settings.PORTAL_PUBLIC_URL + reverse("admin:tickets_outboxentry_changelist"),
+        }),
+    )
+    for entry in flagged:
+        _mail_customer(entry, "overdue", _("Your %(what)s is still on its way") % {"what": _describe(entry)})
+
+
+def purge() -> None:
+    """Delivered and discarded entries (and with them their form tokens) after OUTBOX_KEEP_DAYS;
+    uploads of forms never sent after STAGED_UPLOAD_KEEP_SECONDS."""
+    cutoff = timezone.now() - timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    OutboxEntry.objects.filter(status__in=[Status.DELIVERED, Status.DISCARDED], updated__lt=cutoff).delete()
+    staging.discard_expired()
+
+
+# --- telling the customer ----------------------------------------------------------------------
+
+
+def _describe(entry: OutboxEntry) -> str:
+    if entry.kind == Kind.TICKET:
+        return _("ticket “%(subject)s”") % {"subject": entry.subject}
+    return _("reply")
+
+
+def _mail_customer(entry: OutboxEntry, template: str, subject: str) -> None:
+    body = render_to_string(f"tickets/email/{template}.txt", {
+        "entry": entry, "what": _describe(entry),
+        "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:sent", args=[entry.reference]),
+    })
+    try:
+        send_mail(subject, body, None, [entry.email])
+    except Exception:  # the entry's state is what matters; a mail server down must not undo it
+        logger.exception("outbox %s: could not mail the customer", entry.reference)
