@@ -7,7 +7,7 @@ from django.test import Client
 
 from helpdesk.models import KnowledgeBaseArticle, KnowledgeBaseCategory, KnowledgeBaseComment
 from kb import search
-from kb.models import ArticleVote
+from kb.models import ArticleVote, IndexedArticle, IndexState
 
 
 @pytest.fixture
@@ -254,13 +254,18 @@ def test_suggest_returns_a_fragment_of_at_most_five(client):
     assert client.get("/kb/suggest/", {"q": "ab"}).content.decode().strip() == ""
 
 
-def test_stale_index_is_refreshed_in_the_background(client, settings):
-    assert search.is_stale()
-    thread = search.refresh_in_background()
-    assert thread is not None
-    thread.join(timeout=30)
-    assert not search.is_stale()
-    assert search.refresh_in_background() is None  # fresh: nothing to do
+def test_the_worker_refreshes_the_index_on_its_schedule(client, worker, later, settings):
+    from common import schedule
+
+    assert "Installing on Windows" not in client.get("/kb/search/", {"q": "install"}).content.decode()
+    schedule.seed()
+    worker()
+    assert IndexState.objects.get().articles > 0
+    assert "Installing on Windows" in client.get("/kb/search/", {"q": "install"}).content.decode()
+    IndexedArticle.objects.all().delete()
+    with later(settings.KB_INDEX_MAX_AGE + 1):
+        worker()
+    assert IndexedArticle.objects.exists()
 
 
 def test_suggest_takes_a_ticket_subject_as_a_sentence(client):

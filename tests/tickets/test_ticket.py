@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import kayako
 from helpdesk.models import Attachment, Customer, CustomField, Priority, Status, Ticket, TicketPost
 from kayako import service
-from tickets.models import StagedUpload
+from tickets.models import OutboxEntry, StagedUpload
 
 from .conftest import DEMO, customer, signed_in
 
@@ -64,10 +64,12 @@ def test_custom_field_values_are_shown_and_editable(dana):
     assert ticket.customvalues.get(field=version).value == "5.0"
 
 
-def test_reply_with_attachment(dana):
+def test_reply_with_attachment(dana, worker):
     ticket = demo_ticket()
     upload = SimpleUploadedFile("notes.txt", b"my notes", content_type="text/plain")
-    response = dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Here you go", "attachments": [upload]}, follow=True)
+    response = dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Here you go", "attachments": [upload]})
+    worker()
+    response = dana.get(response["Location"], follow=True)
     assert "Your reply was added." in response.content.decode()
     post = ticket.posts.last()
     assert post.contents == "Here you go" and post.attachments.get().file.read() == b"my notes"
@@ -76,13 +78,14 @@ def test_reply_with_attachment(dana):
     assert not StagedUpload.objects.exists()
 
 
-def test_a_reposted_reply_is_not_doubled(dana):
+def test_a_reposted_reply_is_not_doubled(dana, worker):
     ticket = demo_ticket()
     page = dana.get(f"/tickets/{ticket.pk}/").content.decode()
     token = page.split('name="form_token" value="')[1].split('"')[0]
     before = ticket.posts.count()
     for _ in range(3):
         dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Once only", "form_token": token})
+    worker()
     assert ticket.posts.count() == before + 1
 
 
@@ -93,26 +96,43 @@ def test_empty_reply_is_explained(dana):
     assert "This field is required." in response.content.decode().split('id="id_reply"')[1]
 
 
-def test_reply_while_the_helpdesk_is_down_keeps_text_and_files(dana, monkeypatch):
+def test_reply_while_the_helpdesk_is_down_is_kept_and_delivered_later(dana, worker, later, monkeypatch):
     ticket = demo_ticket()
 
     def down(*args, **kwargs):
         raise kayako.Unavailable("down")
 
     monkeypatch.setattr(kayako, "post_ticket_reply", down)
-    monkeypatch.setattr(service, "_read", down)
     upload = SimpleUploadedFile("log.txt", b"log", content_type="text/plain")
     response = dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Important words", "attachments": [upload]})
+    worker()
+    entry = OutboxEntry.objects.get()
+    assert response["Location"] == f"/tickets/sent/{entry.reference}/" and entry.status == "queued"
+    thread = dana.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Waiting to be delivered" in thread and "Important words" in thread
+    monkeypatch.undo()
+    with later(5):
+        worker()
+    post = ticket.posts.last()
+    assert post.contents == "Important words" and post.attachments.get().name == "log.txt"
+    assert "Waiting to be delivered" not in dana.get(f"/tickets/{ticket.pk}/").content.decode()
+
+
+def test_an_invalid_reply_while_the_helpdesk_is_down_keeps_text_and_files(dana, monkeypatch, settings):
+    ticket = demo_ticket()
+    settings.TICKET_UPLOAD_MAX_FILE_BYTES = 10
+
+    def down(*args, **kwargs):
+        raise kayako.Unavailable("down")
+
+    monkeypatch.setattr(service, "_read", down)
+    response = dana.post(f"/tickets/{ticket.pk}/reply/", {
+        "reply": "Important words", "attachments": [SimpleUploadedFile("log.txt", b"log", content_type="text/plain"),
+                                                    SimpleUploadedFile("big.bin", b"x" * 11)]})
     html = response.content.decode()
     assert response.status_code == 503
-    assert "Important words</textarea>" in html
-    staged = StagedUpload.objects.get()
-    assert f'value="{staged.token}" checked' in html and "log.txt" in html
-    monkeypatch.undo()
-    response = dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Important words", "staged": [staged.token]},
-                         follow=True)
-    assert "Your reply was added." in response.content.decode()
-    assert ticket.posts.last().attachments.get().name == "log.txt"
+    assert "Important words</textarea>" in html and "is larger than" in html
+    assert not OutboxEntry.objects.exists()
 
 
 def test_close_reopen_and_change_priority(dana):
@@ -166,7 +186,7 @@ def test_staged_files_are_served_only_during_the_call(dana):
     assert staging.offered_upload(upload.token) is None
 
 
-def test_idor_every_url_of_anothers_ticket_is_404(demo):
+def test_idor_every_url_of_anothers_ticket_is_404(demo, worker):
     intruder = signed_in(customer("intruder@example.com"))
     Customer.objects.create(email="intruder@example.com", fullname="Intruder", password="!")
     attachment = Attachment.objects.filter(ticket__customer__email=DEMO).first()
@@ -176,7 +196,6 @@ def test_idor_every_url_of_anothers_ticket_is_404(demo):
     requests = [
         ("get", f"/tickets/{ticket.pk}/", {}),
         ("get", f"/tickets/{ticket.pk}/attachments/{attachment.pk}/", {}),
-        ("post", f"/tickets/{ticket.pk}/reply/", {"reply": "mine now"}),
         ("post", f"/tickets/{ticket.pk}/properties/", {"status": Status.objects.get(title="Closed").pk}),
         ("post", f"/tickets/{ticket.pk}/fields/", {f"cf_{version.pk}": "hacked"}),
         ("get", f"/tickets/{ticket.pk}/fields/", {}),
@@ -187,6 +206,11 @@ def test_idor_every_url_of_anothers_ticket_is_404(demo):
         assert "We could not find that page" in response.content.decode()
     missing = intruder.get("/tickets/99999999/")
     assert missing.status_code == 404
+    # A reply is stored without asking the helpdesk; delivering it is refused like a missing ticket.
+    reply = intruder.post(f"/tickets/{ticket.pk}/reply/", {"reply": "mine now"})
+    worker()
+    refused = intruder.get(reply["Location"]).content.decode()
+    assert "We could not find that ticket." in refused and ticket.subject not in refused
     ticket.refresh_from_db()
     assert (ticket.posts.count(), ticket.status_id, ticket.priority_id) == before
     assert not ticket.customvalues.filter(value="hacked").exists()

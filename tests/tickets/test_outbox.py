@@ -1,0 +1,241 @@
+"""The outbox: every ticket and reply reaches the helpdesk exactly once, whatever happens on the
+way. The helpdesk is the live embedded one, reached over SOAP; the worker runs here (`worker`),
+and `later` moves the clock instead of waiting."""
+
+import socket
+import time
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import kayako
+from helpdesk.models import Attachment, Ticket
+from helpdesk.soap import views as helpdesk_soap
+from tickets import outbox
+from tickets.models import OutboxEntry, StagedUpload
+
+from .conftest import DEMO
+from .test_submit import technical_data
+
+
+class WorkerKilled(BaseException):
+    """Stands for the worker process dying: nothing of the portal's code runs after it."""
+
+
+def demo_ticket() -> Ticket:
+    return Ticket.objects.filter(customer__email=DEMO).order_by("id").first()
+
+
+def slow_after_commit(monkeypatch, operation: str, seconds: float) -> None:
+    """The helpdesk does the work and commits, then answers too late for the portal."""
+    original = helpdesk_soap.OPERATIONS[operation]
+
+    def slow(**params):
+        result = original(**params)
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setitem(helpdesk_soap.OPERATIONS, operation, slow)
+
+
+def test_a_timeout_after_the_helpdesk_committed_creates_no_duplicate(dana, worker, later, monkeypatch, settings):
+    settings.KAYAKO_OPERATION_TIMEOUT = 0.5
+    slow_after_commit(monkeypatch, "submitTicket", 1.0)
+    before = Ticket.objects.count()
+    response = dana.post("/tickets/new/", {**technical_data(message="Only once, please"),
+                                           "attachments": [SimpleUploadedFile("a.txt", b"aaa")]})
+    worker()
+    entry = OutboxEntry.objects.get()
+    created = Ticket.objects.latest("id")
+    assert Ticket.objects.count() == before + 1 and created.posts.get().contents == "Only once, please"
+    assert entry.status == "queued" and entry.unknown_since is not None and "timed out" in entry.last_error
+    monkeypatch.undo()
+    with later(5):
+        worker()
+    entry.refresh_from_db()
+    assert Ticket.objects.count() == before + 1
+    assert (entry.status, entry.ticket_id, entry.ticket_mask) == ("delivered", created.pk, created.mask)
+    assert not StagedUpload.objects.exists()
+    assert dana.get(response["Location"])["Location"] == f"/tickets/{created.pk}/"
+
+
+def test_a_reply_timed_out_after_the_helpdesk_committed_is_not_posted_twice(dana, worker, later, monkeypatch,
+                                                                            settings):
+    ticket = demo_ticket()
+    before = ticket.posts.count()
+    settings.KAYAKO_OPERATION_TIMEOUT = 0.5
+    slow_after_commit(monkeypatch, "postTicketReply", 1.0)
+    dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Thanks!"})
+    worker()
+    assert ticket.posts.count() == before + 1 and OutboxEntry.objects.get().unknown_since is not None
+    monkeypatch.undo()
+    with later(5):
+        worker()
+    assert ticket.posts.count() == before + 1 and OutboxEntry.objects.get().status == "delivered"
+    # The same words sent again on purpose are a new reply: the lookup counts what was delivered.
+    dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Thanks!"})
+    OutboxEntry.objects.filter(status="queued").update(unknown_since=OutboxEntry.objects.get(status="delivered").created)
+    worker()
+    assert list(ticket.posts.order_by("id").values_list("contents", flat=True))[-2:] == ["Thanks!", "Thanks!"]
+
+
+def test_a_refused_reply_is_shown_with_its_text_kept(dana, worker, monkeypatch):
+    ticket = demo_ticket()
+
+    def refuse(**kwargs):
+        raise kayako.Rejected(kayako.ErrorCode.ATTACHMENT_FETCH_FAILED, "postTicketReply")
+
+    monkeypatch.setattr(kayako, "post_ticket_reply", refuse)
+    response = dana.post(f"/tickets/{ticket.pk}/reply/", {
+        "reply": "Here is the log", "attachments": [SimpleUploadedFile("log.txt", b"log")]})
+    worker()
+    message = str(kayako.ERROR_CODES[kayako.ErrorCode.ATTACHMENT_FETCH_FAILED][1])
+    page = dana.get(response["Location"]).content.decode()
+    assert "Your reply was not accepted" in page and message in page
+    thread = dana.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Not accepted" in thread and "Here is the log" in thread
+    edit = dana.get(f"{response['Location']}edit/").content.decode()
+    assert "Here is the log</textarea>" in edit and message in edit.split('id="id_attachments"')[1]
+    assert len(mail.outbox) == 1 and message in mail.outbox[0].body
+    monkeypatch.undo()
+    staged = StagedUpload.objects.get()
+    dana.post(f"{response['Location']}edit/", {"reply": "Here is the log, again", "staged": [staged.token]})
+    worker()
+    post = ticket.posts.last()
+    assert post.contents == "Here is the log, again" and post.attachments.get().name == "log.txt"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_helpdesk_down_for_an_hour(dana, worker, later, settings):
+    before = Ticket.objects.count()
+    response = dana.post("/tickets/new/", technical_data(message="Sent as the outage began"))
+    assert response.status_code == 302
+    live_url = settings.KAYAKO_API_URL
+    settings.KAYAKO_API_URL = f"http://127.0.0.1:{closed_port()}/integrationapi/index.php"  # nothing listens
+    for minutes in range(0, 60, 10):
+        with later(minutes * 60):
+            worker()
+    entry = OutboxEntry.objects.get()
+    assert entry.status == "queued" and 3 <= entry.attempts <= 6 and Ticket.objects.count() == before
+    with later(50 * 60):
+        page = dana.get(response["Location"]).content.decode()
+    assert "has not answered yet" in page and "an email will follow" in page and entry.reference in page
+    settings.KAYAKO_API_URL = live_url
+    with later(65 * 60):
+        worker()
+    entry.refresh_from_db()
+    assert entry.status == "delivered" and Ticket.objects.count() == before + 1
+    assert Ticket.objects.latest("id").posts.get().contents == "Sent as the outage began"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [DEMO]  # the helpdesk's confirmation, once
+
+
+@pytest.mark.parametrize("dies", ["after the helpdesk committed", "before the request went out"])
+def test_the_worker_killed_in_the_middle_of_a_delivery(dana, worker, later, monkeypatch, settings, dies):
+    real_submit = kayako.submit_ticket
+
+    def killed(**params):
+        if dies == "after the helpdesk committed":
+            real_submit(**params)
+        raise WorkerKilled
+
+    monkeypatch.setattr(kayako, "submit_ticket", killed)
+    before = Ticket.objects.count()
+    dana.post("/tickets/new/", {**technical_data(), "attachments": [SimpleUploadedFile("a.txt", b"aaa")]})
+    worker()
+    entry = OutboxEntry.objects.get()
+    assert entry.status == "delivering"  # left as the dead worker had it
+    monkeypatch.undo()
+    with later(settings.OUTBOX_CLAIM_SECONDS - 5):
+        outbox.sweep()
+        worker()
+    assert OutboxEntry.objects.get().status == "delivering"  # a live worker may still be at it
+    with later(settings.OUTBOX_CLAIM_SECONDS + 5):
+        outbox.sweep()
+        worker()
+    entry.refresh_from_db()
+    assert entry.status == "delivered" and Ticket.objects.count() == before + 1
+    assert Attachment.objects.filter(ticket_id=entry.ticket_id, name="a.txt").count() == 1
+
+
+def test_a_reply_to_a_ticket_that_is_still_pending(dana, worker, later, monkeypatch):
+    def down(**kwargs):
+        raise kayako.Unavailable("down")
+
+    monkeypatch.setattr(kayako, "submit_ticket", down)
+    sent = dana.post("/tickets/new/", technical_data(message="The problem"))["Location"]
+    worker()
+    fresh = dana.get(sent).content.decode()
+    assert '<meta http-equiv="refresh"' in fresh and "Add a reply" not in fresh  # refreshing, so no form yet
+    with later(120):
+        page = dana.get(sent).content.decode()
+        assert "Add a reply" in page and '<meta http-equiv="refresh"' not in page
+        for words in ("More details", "And a screenshot"):
+            files = {"attachments": [SimpleUploadedFile("shot.png", b"png", content_type="image/png")]} if \
+                words.startswith("And") else {}
+            assert dana.post(f"{sent}reply/", {"reply": words, **files})["Location"] == sent
+        worker()  # the replies wait for their ticket
+        page = dana.get(sent).content.decode()
+    assert "More details" in page and "And a screenshot" in page
+    assert OutboxEntry.objects.filter(kind="reply", status="queued", ticket_id=None).count() == 2
+    monkeypatch.undo()
+    with later(300):
+        worker()
+    ticket = Ticket.objects.latest("id")
+    assert list(ticket.posts.order_by("id").values_list("contents", flat=True)) == [
+        "The problem", "More details", "And a screenshot"]
+    assert ticket.posts.order_by("id").last().attachments.get().name == "shot.png"
+    assert set(OutboxEntry.objects.values_list("status", "ticket_id")) == {("delivered", ticket.pk)}
+
+
+def test_two_workers_never_claim_the_same_entry(dana):
+    dana.post("/tickets/new/", technical_data())
+    entry = OutboxEntry.objects.get()
+    assert outbox._claim(entry.pk) is not None
+    assert outbox._claim(entry.pk) is None
+
+
+def test_undelivered_after_a_day_is_flagged_to_staff_and_customer(dana, worker, later, settings, monkeypatch):
+    settings.MANAGERS = [("Support", "managers@example.com")]
+
+    def down(**kwargs):
+        raise kayako.Unavailable("down")
+
+    monkeypatch.setattr(kayako, "submit_ticket", down)
+    dana.post("/tickets/new/", technical_data())
+    worker()
+    with later(23 * 3600):
+        outbox.sweep()
+    assert not mail.outbox
+    with later(24 * 3600 + 60):
+        outbox.sweep()
+        outbox.sweep()  # once only
+    entry = OutboxEntry.objects.get()
+    assert entry.flagged_at is not None and entry.status == "queued"
+    staff, customer = sorted(mail.outbox, key=lambda m: m.to[0] != "managers@example.com")
+    assert staff.to == ["managers@example.com"] and entry.reference in staff.body and "down" in staff.body
+    assert customer.to == [DEMO] and entry.reference in customer.body
+    admin_page = "/admin/tickets/outboxentry/?flagged=yes"
+    from django.contrib.auth.models import User
+
+    staff_client = dana.__class__()
+    staff_client.force_login(User.objects.create_superuser("boss", "boss@example.com", "pw"))
+    assert entry.reference in staff_client.get(admin_page).content.decode()
+
+
+def test_purge_keeps_what_waits_and_removes_what_is_done(dana, worker, later, monkeypatch):
+    dana.post("/tickets/new/", {**technical_data(), "attachments": [SimpleUploadedFile("sent.txt", b"1")]})
+    worker()
+    monkeypatch.setattr(kayako, "submit_ticket", lambda **kwargs: (_ for _ in ()).throw(kayako.Unavailable("down")))
+    dana.post("/tickets/new/", {**technical_data(subject="Waiting"), "attachments": [SimpleUploadedFile("w.txt", b"2")]})
+    dana.post("/tickets/new/", {**technical_data(), "department": "", "attachments": [SimpleUploadedFile("x.txt", b"3")]})
+    assert set(StagedUpload.objects.values_list("name", flat=True)) == {"w.txt", "x.txt"}
+    with later(8 * 24 * 3600):
+        outbox.purge()
+    assert list(StagedUpload.objects.values_list("name", flat=True)) == ["w.txt"]  # its ticket still waits
+    assert list(OutboxEntry.objects.values_list("subject", flat=True)) == ["Waiting"]
