@@ -17,7 +17,7 @@ def sign_in(page, base_url, email="demo@example.com", password="demo-password-20
     page.wait_for_url(base_url + "/")
 
 
-def test_submit_find_open_reply_download_and_close(demo, page, tmp_path):
+def test_submit_find_open_reply_download_and_close(demo, page, worker, tmp_path):
     search.sync()
     sign_in(page, demo.url)
     first = tmp_path / "screenshot.txt"
@@ -44,7 +44,10 @@ def test_submit_find_open_reply_download_and_close(demo, page, tmp_path):
     page.get_by_label("Attachments").set_input_files([str(first), str(second)])
     assert_accessible(page)
     page.get_by_role("button", name="Send ticket").click()
-    page.get_by_text("was sent").wait_for()
+    page.get_by_text("We have received your ticket").wait_for()  # stored; the worker delivers it
+    assert_accessible(page)
+    worker()
+    page.get_by_text("was sent").wait_for()  # htmx saw it delivered and opened the ticket
 
     ticket = Ticket.objects.get(subject="Installer stops on Windows")
     values = {v.field.title: v.value for v in ticket.customvalues.select_related("field")}
@@ -67,6 +70,8 @@ def test_submit_find_open_reply_download_and_close(demo, page, tmp_path):
     page.get_by_label("Your reply").fill("Here is more information.")
     page.locator("#id_attachments").set_input_files(str(reply_file))
     page.get_by_role("button", name="Send reply").click()
+    page.get_by_text("We have received your reply").wait_for()
+    worker()
     page.get_by_text("Your reply was added.").wait_for()
     assert page.get_by_text("Here is more information.").is_visible()
 
@@ -81,3 +86,21 @@ def test_submit_find_open_reply_download_and_close(demo, page, tmp_path):
     assert ticket.status == Status.objects.get(title="Closed")
     assert ticket.department == Department.objects.get(title="Technical support")
     assert page.get_by_role("button", name="Reopen ticket").is_visible()
+
+
+def test_without_javascript_the_page_after_sending_refreshes_itself(demo, browser, worker):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, demo.url)
+        page.goto(demo.url + "/tickets/new/")
+        page.get_by_label("Subject").fill("Printed invoices are blank")
+        page.get_by_label("Message").fill("Every page comes out empty.")
+        page.get_by_role("button", name="Send ticket").click()
+        page.get_by_text("We have received your ticket").wait_for()
+        worker()
+        page.get_by_text("was sent").wait_for(timeout=10_000)  # the page reloaded itself
+        ticket = Ticket.objects.get(subject="Printed invoices are blank")
+        assert page.url == f"{demo.url}/tickets/{ticket.pk}/"
+    finally:
+        context.close()
