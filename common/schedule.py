@@ -1,20 +1,21 @@
-"""Periodic tasks on a task framework that has none (django-tasks): each run enqueues the next
-with `run_after`, and a row per task (PeriodicRun) says when it is due.
+"""Periodic tasks (settings.PERIODIC_TASKS) on a task framework that has none (django-tasks).
 
-Why this shape: it needs nothing beside the worker (no cron, no beat process), works the same on
-the database and the RQ backend, and cannot run a task twice in a period. A run first claims the
-period with one conditional UPDATE (due <= now → due = now + every); a run that finds nothing to
-claim is a duplicate and ends its chain. `seed()` at every worker start enqueues one run per task
-at its due time, which restarts a chain that a killed worker broke, and is harmless otherwise.
-A run that fails is tried again after PERIODIC_RETRY_SECONDS rather than a whole period later.
+Every worker process runs a small beat thread (`beat`) that once a second enqueues the periodic
+tasks that are due. A row per task (PeriodicRun) says when it is next due, and the beat claims a
+period with one conditional UPDATE (due <= now → due = now + every), so however many workers
+run, on however many machines, each task is enqueued once a period. Nothing else is needed (no
+cron, no separate scheduler process, no deferred task that a killed worker could lose), and it
+works the same on the database and the RQ backend. A run that fails is due again after
+PERIODIC_RETRY_SECONDS rather than a whole period later.
 """
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -22,6 +23,7 @@ from django_tasks import task
 from .models import PeriodicRun
 
 logger = logging.getLogger(__name__)
+BEAT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -38,44 +40,44 @@ def periodic_tasks() -> dict[str, Periodic]:
     }
 
 
-def _enqueue(name: str, when: datetime) -> None:
-    run_periodic.using(run_after=when).enqueue(name)
+def tick(now: datetime | None = None) -> list[str]:
+    """Enqueues the periodic tasks that are due (a new one is due at once); returns their names."""
+    now = now or timezone.now()
+    jobs = periodic_tasks()
+    known = set(PeriodicRun.objects.filter(name__in=jobs).values_list("name", flat=True))
+    for name in jobs.keys() - known:
+        PeriodicRun.objects.get_or_create(name=name, defaults={"due": now})
+    started = []
+    for job in jobs.values():
+        if PeriodicRun.objects.filter(name=job.name, due__lte=now).update(due=now + job.every, last_started=now):
+            run_periodic.enqueue(job.name)
+            started.append(job.name)
+    return started
 
 
-def seed() -> None:
-    """One run of every periodic task at its due time (now for a new one)."""
-    now = timezone.now()
-    for name in periodic_tasks():
-        run, _ = PeriodicRun.objects.get_or_create(name=name, defaults={"due": now})
-        _enqueue(name, max(run.due, now))
-
-
-def _claim(job: Periodic, now: datetime) -> bool:
-    """Whether this run owns the current period; if so the next run is enqueued at once (in the
-    same transaction on the database backend), so the chain survives whatever the task does."""
-    with transaction.atomic():
-        claimed = PeriodicRun.objects.filter(name=job.name, due__lte=now).update(
-            due=now + job.every, last_started=now)
-        if claimed:
-            _enqueue(job.name, now + job.every)
-    return bool(claimed)
+def beat(stop: threading.Event) -> None:
+    """The worker's beat: `tick` every BEAT_SECONDS until `stop` is set."""
+    while not stop.wait(BEAT_SECONDS):
+        try:
+            tick()
+        except Exception:  # the database or the queue away for a moment: the next beat tries again
+            logger.warning("periodic tasks: tick failed", exc_info=True)
+        finally:
+            close_old_connections()
 
 
 @task()
 def run_periodic(name: str) -> None:
     job = periodic_tasks().get(name)
-    if job is None:  # removed from the settings since it was enqueued: its chain ends
-        return
-    now = timezone.now()
-    if not _claim(job, now):
+    if job is None:  # removed from the settings since it was enqueued
         return
     try:
         import_string(job.function)()
     except Exception as error:
-        retry = now + min(job.every, timedelta(seconds=settings.PERIODIC_RETRY_SECONDS))
-        PeriodicRun.objects.filter(name=name).update(due=retry, last_error=f"{type(error).__name__}: {error}"[:2000])
-        _enqueue(name, retry)
-        logger.warning("periodic task %s failed; again at %s", name, retry.isoformat(), exc_info=True)
+        retry = timezone.now() + min(job.every, timedelta(seconds=settings.PERIODIC_RETRY_SECONDS))
+        PeriodicRun.objects.filter(name=name, due__gt=retry).update(due=retry)
+        PeriodicRun.objects.filter(name=name).update(last_error=f"{type(error).__name__}: {error}"[:2000])
+        logger.warning("periodic task %s failed; due again at %s", name, retry.isoformat(), exc_info=True)
     else:
         PeriodicRun.objects.filter(name=name).update(last_error="")
 
@@ -83,7 +85,7 @@ def run_periodic(name: str) -> None:
 def prune_task_results() -> None:
     """The database backend keeps a row per task run; RQ expires its own."""
     from django.core.management import call_command
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
-    if type(default_task_backend).__name__ == "DatabaseBackend":
+    if type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__ == "DatabaseBackend":
         call_command("prune_db_task_results", min_age_days=1, verbosity=0)

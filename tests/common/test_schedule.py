@@ -1,5 +1,7 @@
-"""Periodic tasks chained with run_after: once a period however many chains exist, again soon
-after a failure, restarted by the next worker start when a chain is lost."""
+"""Periodic tasks: the workers' beat enqueues each once a period however many workers tick, and
+a failed run again soon."""
+
+import threading
 
 import pytest
 
@@ -24,42 +26,47 @@ def _periodic(settings, transactional_db):
     settings.PERIODIC_TASKS = {"count": {"function": f"{__name__}.count_run", "every": 600}}
 
 
-def test_each_period_runs_once_however_often_the_worker_starts(worker, later):
-    schedule.seed()
-    schedule.seed()  # a second worker starting: a second chain
+def test_each_period_runs_once_however_many_workers_tick(worker, later):
+    assert schedule.tick() == ["count"]  # new: due at once
+    assert schedule.tick() == []  # a second worker's beat in the same period
     worker()
     assert runs == ["ok"]
     with later(300):
-        worker()
-    assert runs == ["ok"]
+        assert schedule.tick() == []
     with later(601):
+        assert schedule.tick() == ["count"]
+        assert schedule.tick() == []
         worker()
     assert runs == ["ok", "ok"]
-    with later(1202):
-        worker()
-    assert runs == ["ok", "ok", "ok"]
 
 
-def test_a_failed_run_is_tried_again_before_the_next_period(worker, later, settings):
+def test_a_failed_run_is_due_again_before_the_next_period(worker, later, settings):
     settings.PERIODIC_TASKS = {"fail": {"function": f"{__name__}.fail_run", "every": 3600}}
-    schedule.seed()
+    schedule.tick()
     worker()
     assert runs == ["failed"]
     assert "the helpdesk is down" in PeriodicRun.objects.get(name="fail").last_error
+    with later(settings.PERIODIC_RETRY_SECONDS - 5):
+        assert schedule.tick() == []
     with later(settings.PERIODIC_RETRY_SECONDS + 1):
+        assert schedule.tick() == ["fail"]
         worker()
     assert runs == ["failed", "failed"]
 
 
-def test_a_lost_chain_is_restarted_by_the_next_worker_start(worker, later):
-    from django_tasks_db.models import DBTaskResult
-
-    schedule.seed()
+def test_the_beat_ticks_until_stopped(worker, monkeypatch):
+    monkeypatch.setattr(schedule, "BEAT_SECONDS", 0.05)
+    stop = threading.Event()
+    beat = threading.Thread(target=schedule.beat, args=(stop,))
+    beat.start()
+    try:
+        for _ in range(100):
+            if PeriodicRun.objects.filter(name="count", last_started__isnull=False).exists():
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        beat.join(timeout=5)
+    assert not beat.is_alive()
     worker()
-    DBTaskResult.objects.filter(status="READY").delete()  # the queued next run is lost
-    with later(601):
-        worker()
-        assert runs == ["ok"]
-        schedule.seed()
-        worker()
-    assert runs == ["ok", "ok"]
+    assert runs == ["ok"]

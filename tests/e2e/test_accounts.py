@@ -14,7 +14,7 @@ def link_in_last_mail(base_url: str, kind: str) -> str:
     return base_url + path
 
 
-def test_sign_up_verify_submit_change_email_and_keep_the_ticket(demo, page):
+def test_sign_up_verify_submit_change_email_and_keep_the_ticket(demo, page, worker):
     page.goto(demo.url + "/accounts/signup/")
     assert_accessible(page)
     page.get_by_label("Full name").fill("Robin Example")
@@ -35,6 +35,8 @@ def test_sign_up_verify_submit_change_email_and_keep_the_ticket(demo, page):
     page.get_by_label("Subject").fill("Question about my invoice")
     page.get_by_label("Message").fill("Which VAT rate applies?")
     page.get_by_role("button", name="Send ticket").click()
+    page.get_by_text("We have received your ticket").wait_for()
+    worker()
     page.get_by_text("was sent").wait_for()
     ticket = Ticket.objects.get(subject="Question about my invoice")
     assert ticket.customer.email == "robin@example.com" and ticket.customer.fullname == "Robin Example"

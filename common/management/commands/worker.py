@@ -1,4 +1,5 @@
-"""The task worker: seeds the periodic tasks, then runs the configured backend's own worker.
+"""The task worker: the configured backend's own worker, with the beat of the periodic tasks
+(common/schedule.py) in a thread beside it.
 
     manage.py worker        database backend: django-tasks-db's db_worker
                             with REDIS_URL: django-rq's rqworker with RQ's scheduler (run_after)
@@ -7,10 +8,12 @@ Run as many as you like, on as many machines: tasks are claimed by the backend, 
 entries and periodic runs by conditional updates in the database.
 """
 
+import threading
+
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django_tasks import default_task_backend
+from django.core.management.base import BaseCommand, CommandError
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 from common import schedule
 
@@ -19,16 +22,23 @@ class Command(BaseCommand):
     help = "Run a task worker (the outbox deliveries and the periodic tasks)."
 
     def handle(self, *args, **options):
-        schedule.seed()
-        backend = type(default_task_backend).__name__
+        backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
+        if backend not in ("DatabaseBackend", "RQBackend"):
+            raise CommandError(f"The {backend} task backend has no worker: its tasks run where they are enqueued.")
+        stop = threading.Event()
+        threading.Thread(target=schedule.beat, args=(stop,), name="periodic-beat", daemon=True).start()
+        try:
+            self.work(backend, options["verbosity"])
+        finally:
+            stop.set()
+
+    def work(self, backend: str, verbosity: int) -> None:
         if backend == "DatabaseBackend":
             call_command("db_worker", queue_name="*", interval=settings.TASKS_POLL_SECONDS, reload=False,
-                         verbosity=options["verbosity"])
-        elif backend == "RQBackend":
+                         verbosity=verbosity)
+        else:
             # SimpleWorker runs jobs in this process: a forked job would rebuild the SOAP client
             # (the WSDL fetched and parsed) for every delivery.
             call_command("rqworker", *settings.RQ_QUEUES, with_scheduler=True,
                          worker_class="rq.worker.SimpleWorker", job_class="django_tasks_rq.Job",
-                         verbosity=options["verbosity"])
-        else:
-            self.stderr.write(f"The {backend} task backend has no worker: tasks run where they are enqueued.")
+                         verbosity=verbosity)

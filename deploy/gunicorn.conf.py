@@ -1,0 +1,26 @@
+"""gunicorn settings of both servers (the portal and the embedded helpdesk), as scripts/run and
+the process tests start them; workers and threads come from WEB_CONCURRENCY and GUNICORN_THREADS."""
+
+import ctypes
+import os
+import signal
+
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+# A stopped server frees its port quickly, so that the one restarted in its place can bind it.
+graceful_timeout = 5
+loglevel = "warning"
+accesslog = "-"
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def post_fork(server, worker):
+    """A worker dies with its master: a master that is killed (SIGKILL, OOM) leaves no worker
+    behind holding the port."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        server.log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %s", ctypes.get_errno())
+    if os.getppid() != server.pid:  # the master died before the line above took effect
+        os._exit(1)
