@@ -11,7 +11,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import urllib.request
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench.world import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -34,12 +35,6 @@ DOWNLOAD_MB = 200
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 PASSWORD = "bench-password-2026"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Bench:

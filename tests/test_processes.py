@@ -14,7 +14,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,28 +26,11 @@ import pytest
 import requests
 from django.conf import settings
 
+from bench.world import customers_snippet, free_port, wait_until_up
+
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOMERS = 6
 ROUNDS = 2  # of submissions per customer, the worker killed between them
-
-SETUP = """
-import json
-from allauth.account.models import EmailAddress
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
-sessions = {}
-for number in range(CUSTOMERS):
-    email = f"customer{number}@example.com"
-    user = User.objects.create_user(f"customer{number}", email, "unused", first_name="Customer", last_name=str(number))
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-    session = SessionStore()
-    session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
-    session.create()
-    sessions[email] = session.session_key
-print(json.dumps(sessions))
-""".replace("CUSTOMERS", str(CUSTOMERS))
 
 OUTCOME = """
 import json
@@ -61,12 +43,6 @@ print(json.dumps({
     "outbox": sorted(OutboxEntry.objects.values_list("status", flat=True)),
 }))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Processes:
@@ -126,18 +102,6 @@ class Processes:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        assert time.monotonic() < deadline, f"{url} did not come up"
-        time.sleep(0.3)
-
-
 @pytest.fixture
 def database_url():
     """A database of their own: a SQLite file, or a new database on the suite's PostgreSQL server."""
@@ -170,7 +134,7 @@ def processes(database_url, tmp_path):
     world = Processes(tmp_path, database_url, redis_url)
     world.manage("migrate", "--noinput", "-v0")
     world.manage("seed_demo", "-v0", settings_module="portal.settings.helpdesk")
-    world.sessions = json.loads(world.manage("shell", "-c", SETUP).strip().splitlines()[-1])
+    world.sessions = json.loads(world.manage("shell", "-c", customers_snippet(CUSTOMERS)).strip().splitlines()[-1])
     try:
         world.gunicorn("helpdesk", "helpdesk.wsgi:application", world.helpdesk, "portal.settings.helpdesk")
         for number, url in enumerate(world.portals):

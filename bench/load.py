@@ -1,0 +1,331 @@
+"""The load benchmark of issue 13 (a figure, not a test): signed-in customers against the servers
+as scripts/run starts them (supervisord with deploy/supervisord.conf), on a fresh database in a
+temporary folder and free loopback ports, the helpdesk stopped for a while in the middle.
+
+    scripts/bench-load            (LOAD_CUSTOMERS=50 LOAD_SECONDS=60 LOAD_OUTAGE=20:30 by default)
+
+First 10 customers submit at the same moment, each with an attachment (every one acknowledged
+within 1 s? delivered?). Then each customer, in a loop without pause: the list 30 %, a ticket
+25 %, a new ticket 30 % (a 1-line attachment on every second one), a reply 15 %; on an
+"unavailable" answer they press Send again, up to twice. The helpdesk's processes are stopped at
+the outage's start and started at its end. Reports tickets acknowledged and created, duplicate
+tickets and replies, 5xx outside the outage, submit latencies, and how long after the helpdesk
+is back every pending item is delivered. Writes bench/results/load-latest.{md,json}.
+"""
+
+import json
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from bench.world import customers_snippet, free_port, wait_until_up
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+CUSTOMERS = int(os.environ.get("LOAD_CUSTOMERS", "50"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+OUTAGE = tuple(float(t) for t in os.environ.get("LOAD_OUTAGE", "20:30").split(":"))
+ACTIONS = [("list", 30), ("view", 25), ("submit", 30), ("reply", 15)]
+
+TICKETS_SNIPPET = """
+import json
+from django.core.management import call_command
+from helpdesk.models import Department, Priority, Ticket
+for number in range(COUNT):
+    call_command("seed_demo", tickets=3, email=f"customer{number}@example.com", verbosity=0)
+print(json.dumps({
+    "tickets": {e: list(Ticket.objects.filter(customer__email=e).values_list("id", flat=True))
+                for e in [f"customer{n}@example.com" for n in range(COUNT)]},
+    "department": Department.objects.get(title="Billing").pk,
+    "priority": Priority.objects.get(title="Low").pk,
+}))
+"""
+
+OUTCOME_SNIPPET = """
+import json
+from django.db.models import Count
+from helpdesk.models import Ticket, TicketPost
+from tickets.models import OutboxEntry
+subjects = Ticket.objects.filter(subject__startswith="Load ").values("subject").annotate(n=Count("id"))
+replies = TicketPost.objects.filter(contents__startswith="Load reply ").values("contents").annotate(n=Count("id"))
+entries = OutboxEntry.objects.all()
+print(json.dumps({
+    "tickets": sum(s["n"] for s in subjects), "distinct_tickets": len(subjects),
+    "replies": sum(r["n"] for r in replies), "distinct_replies": len(replies),
+    "in_flight": entries.filter(status__in=OutboxEntry.IN_FLIGHT).count(),
+    "rejected": entries.filter(status="rejected").count(),
+    "delivered": [[e.reference, e.created.timestamp(), e.delivered_at.timestamp()]
+                  for e in entries.filter(status="delivered")],
+}))
+"""
+
+
+class World:
+    """The processes as scripts/run starts them, on a fresh database and free ports."""
+
+    def __init__(self):
+        self.workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
+        port, helpdesk_port = free_port(), free_port()
+        self.portal, self.helpdesk = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{helpdesk_port}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings.portal",
+            "DATABASE_URL": os.environ.get("LOAD_DATABASE_URL", f"sqlite:///{self.workdir / 'load.sqlite3'}"),
+            "MEDIA_ROOT": str(self.workdir / "media"), "RUN_DIR": str(self.workdir / "run"),
+            "SECRET_KEY": secrets.token_urlsafe(50), "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1",
+            "EMAIL_URL": f"filemail://{self.workdir / 'mail'}",
+            "PORT": str(port), "HELPDESK_PORT": str(helpdesk_port), "PORTAL_PUBLIC_URL": self.portal,
+            "HELPDESK_PUBLIC_URL": self.helpdesk, "KAYAKO_API_URL": f"{self.helpdesk}/integrationapi/index.php",
+            "WORKER_PROCESSES": os.environ.get("WORKER_PROCESSES", "2"),
+        }
+        (self.workdir / "run").mkdir()
+        self.supervisor: subprocess.Popen | None = None
+
+    def manage(self, *args: str, settings_module="portal.settings.portal") -> str:
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
+                                env={**self.env, "DJANGO_SETTINGS_MODULE": settings_module})
+        if result.returncode:
+            sys.exit(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+        return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+    def prepare(self) -> dict:
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        self.manage("seed_demo", "-v0", settings_module="portal.settings.helpdesk")
+        sessions = json.loads(self.manage("shell", "-c", customers_snippet(CUSTOMERS)))
+        seeded = json.loads(self.manage("shell", "-c", TICKETS_SNIPPET.replace("COUNT", str(CUSTOMERS)),
+                                        settings_module="portal.settings.helpdesk"))
+        return {"sessions": sessions, **seeded}
+
+    def start(self) -> None:
+        self.supervisor = subprocess.Popen(
+            [str(ROOT / ".venv/bin/supervisord"), "-c", "deploy/supervisord.conf"], cwd=ROOT, env=self.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_up(f"{self.helpdesk}/integrationapi/index.php?wsdl")
+        wait_until_up(f"{self.portal}/health/")
+
+    def ctl(self, *args: str) -> None:
+        subprocess.run([str(ROOT / ".venv/bin/supervisorctl"), "-c", "deploy/supervisord.conf", *args], cwd=ROOT,
+                       env=self.env, capture_output=True, check=True)
+
+    def outcome(self) -> dict:
+        return json.loads(self.manage("shell", "-c", OUTCOME_SNIPPET))
+
+    def stop(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.terminate()
+            try:
+                self.supervisor.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.supervisor.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Customer:
+    """One signed-in customer; every request is recorded as (started, action, status, seconds)."""
+
+    def __init__(self, world: World, email: str, session_key: str, data: dict, records: list):
+        self.world, self.email, self.data, self.records = world, email, data, records
+        self.client = requests.Session()
+        self.client.cookies.set("sessionid", session_key)
+        self.tickets = list(data["tickets"][email])
+        self.submitted = 0
+        self.references: set[str] = set()
+
+    def request(self, action: str, method: str, path: str, **kwargs) -> requests.Response | None:
+        started = time.time()
+        try:
+            response = self.client.request(method, self.world.portal + path, allow_redirects=False, timeout=30,
+                                           **kwargs)
+            status = response.status_code
+        except requests.RequestException:
+            response, status = None, 0
+        self.records.append((started, action, status, time.time() - started))
+        return response
+
+    def csrf(self) -> str:
+        if "csrftoken" not in self.client.cookies:
+            self.request("list", "GET", "/tickets/new/")
+        return self.client.cookies.get("csrftoken", "")
+
+    def send(self, action: str, path: str, data: dict, files=None) -> str | None:
+        """Send, and on "unavailable" press Send again up to twice (the same form, the same token)."""
+        data = {**data, "csrfmiddlewaretoken": self.csrf(), "form_token": secrets.token_urlsafe(24)}
+        for _ in range(3):
+            response = self.request(action, "POST", path, data=data, files=files() if files else None)
+            if response is not None and response.status_code == 302:
+                return response.headers["Location"]
+            if response is not None and response.status_code not in (502, 503, 504):
+                return None
+        return None
+
+    def submit(self, attachment: bool) -> None:
+        mark = uuid.uuid4().hex[:12]
+        location = self.send("submit", "/tickets/new/", {
+            "department": self.data["department"], "priority": self.data["priority"],
+            "subject": f"Load {mark}", "message": f"Load message {mark}"},
+            files=(lambda: {"attachments": (f"{mark}.txt", b"one line\n", "text/plain")}) if attachment else None)
+        if location:
+            self.references.add(location)
+
+    def act(self, action: str) -> None:
+        if action == "list":
+            self.request(action, "GET", "/tickets/")
+        elif action == "view":
+            self.request(action, "GET", f"/tickets/{random.choice(self.tickets)}/")
+        elif action == "submit":
+            self.submitted += 1
+            self.submit(attachment=self.submitted % 2 == 0)
+        else:
+            ticket = random.choice(self.tickets)
+            self.send("reply", f"/tickets/{ticket}/reply/", {"reply": f"Load reply {uuid.uuid4().hex[:12]}"})
+
+    def run(self, until: float) -> None:
+        names, weights = zip(*ACTIONS, strict=True)
+        while time.time() < until:
+            self.act(random.choices(names, weights)[0])
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def wait_delivered(world: World, seconds: float) -> dict:
+    deadline = time.time() + seconds
+    while True:
+        outcome = world.outcome()
+        if outcome["in_flight"] == 0 or time.time() > deadline:
+            return outcome
+        time.sleep(1)
+
+
+def simultaneous(world: World, data: dict) -> dict:
+    """10 customers press Send at the same moment, each with an attachment."""
+    customers = [Customer(world, email, key, data, []) for email, key in list(data["sessions"].items())[:10]]
+    for customer in customers:
+        customer.csrf()
+    with ThreadPoolExecutor(len(customers)) as pool:
+        list(pool.map(lambda c: c.submit(attachment=True), customers))
+    acknowledged = sum(len(c.references) for c in customers)
+    slowest = max(seconds for c in customers for (_, action, _, seconds) in c.records if action == "submit")
+    started = time.time()
+    outcome = wait_delivered(world, 60)
+    return {"acknowledged": acknowledged, "slowest_ack_s": round(slowest, 3), "created": outcome["tickets"],
+            "all_delivered_s": round(time.time() - started, 1) if outcome["in_flight"] == 0 else None}
+
+
+def load(world: World, data: dict, results_of_ten: int) -> dict:
+    """The run; `results_of_ten` tickets were created before it (the simultaneous ten)."""
+    records: list = []
+    customers = [Customer(world, email, key, data, records) for email, key in data["sessions"].items()]
+    for customer in customers:
+        customer.csrf()
+    records.clear()
+    start = time.time()
+    outage = {"stopped": None, "started": None, "back": None}
+
+    def helpdesk_outage():
+        time.sleep(max(0.0, start + OUTAGE[0] - time.time()))
+        outage["stopped"] = time.time()
+        world.ctl("stop", "helpdesk")
+        time.sleep(max(0.0, start + OUTAGE[1] - time.time()))
+        outage["started"] = time.time()
+        world.ctl("start", "helpdesk")
+        wait_until_up(f"{world.helpdesk}/integrationapi/index.php?wsdl", 30)
+        outage["back"] = time.time()
+
+    chaos = threading.Thread(target=helpdesk_outage)
+    chaos.start()
+    with ThreadPoolExecutor(len(customers)) as pool:
+        list(pool.map(lambda c: c.run(start + SECONDS), customers))
+    chaos.join()
+    ended = time.time()
+    outcome = wait_delivered(world, 180)
+    drained = time.time()
+    # The outage: from the helpdesk's stop until it answers again, and a second for pages under way.
+    outside = [r for r in records if not outage["stopped"] - 1 <= r[0] <= outage["back"] + 1]
+    submits = [r[3] for r in records if r[1] == "submit"]
+    waiting_at_return = [d for (_, created, d) in outcome["delivered"] if created <= outage["back"] <= d]
+    acknowledged = sum(len(c.references) for c in customers)
+    return {
+        "customers": CUSTOMERS, "seconds": SECONDS, "outage_s": [round(outage["stopped"] - start, 1),
+                                                                 round(outage["back"] - start, 1)],
+        "requests": len(records),
+        "by_action": {a: sum(1 for r in records if r[1] == a) for a, _ in ACTIONS},
+        "tickets_acknowledged": acknowledged, "tickets_created": outcome["tickets"] - results_of_ten,
+        "duplicate_tickets": outcome["tickets"] - outcome["distinct_tickets"],
+        "replies_acknowledged": sum(1 for r in records if r[1] == "reply" and r[2] == 302),
+        "replies_created": outcome["replies"],
+        "duplicate_replies": outcome["replies"] - outcome["distinct_replies"],
+        "5xx_outside_outage": sum(1 for r in outside if r[2] >= 500 or r[2] == 0),
+        "5xx_during_outage": sum(1 for r in records if r[2] >= 500 or r[2] == 0) - sum(
+            1 for r in outside if r[2] >= 500 or r[2] == 0),
+        "submit_p50_s": round(percentile(submits, 0.5), 3), "submit_p99_s": round(percentile(submits, 0.99), 3),
+        "page_p99_s": round(percentile([r[3] for r in outside if r[1] in ("list", "view")], 0.99), 3),
+        "pending_when_back": len(waiting_at_return),
+        "all_delivered_after_back_s": round(max(waiting_at_return) - outage["back"], 1) if waiting_at_return else 0,
+        "drained_after_load_s": round(drained - ended, 1), "still_in_flight": outcome["in_flight"],
+        "rejected": outcome["rejected"],
+    }
+
+
+def report(results: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "load-latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    ten, run = results["simultaneous"], results["load"]
+    lines = [
+        f"# Load: {run['customers']} customers for {run['seconds']:.0f} s, helpdesk stopped "
+        f"{run['outage_s'][0]}–{run['outage_s'][1]} s", "",
+        f"Run {results['started']} on {os.cpu_count()} cores; database {results['database']}; "
+        f"{results['workers']} task workers.", "",
+        "| figure | value |", "|---|---|",
+        f"| 10 simultaneous submits with an attachment: acknowledged / created | {ten['acknowledged']} / {ten['created']} |",
+        f"| … slowest acknowledgement | {ten['slowest_ack_s']} s |",
+        f"| … all delivered after | {ten['all_delivered_s']} s |",
+        f"| requests (list / view / submit / reply) | {run['requests']} ({' / '.join(str(v) for v in run['by_action'].values())}) |",
+        f"| tickets acknowledged / created | {run['tickets_acknowledged']} / {run['tickets_created']} |",
+        f"| duplicate tickets | {run['duplicate_tickets']} |",
+        f"| replies acknowledged / created | {run['replies_acknowledged']} / {run['replies_created']} |",
+        f"| duplicate replies | {run['duplicate_replies']} |",
+        f"| 5xx (or no answer) outside the outage | {run['5xx_outside_outage']} |",
+        f"| 5xx during the outage (pages that need the helpdesk) | {run['5xx_during_outage']} |",
+        f"| submit p50 / p99 | {run['submit_p50_s']} s / {run['submit_p99_s']} s |",
+        f"| list and ticket pages p99 outside the outage | {run['page_p99_s']} s |",
+        f"| items pending when the helpdesk was back | {run['pending_when_back']} |",
+        f"| every one of them delivered after | {run['all_delivered_after_back_s']} s |",
+        f"| outbox drained after the load ended | {run['drained_after_load_s']} s ({run['still_in_flight']} left) |",
+        f"| refused by the helpdesk | {run['rejected']} |", "",
+    ]
+    (RESULTS / "load-latest.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+def main() -> None:
+    world = World()
+    try:
+        data = world.prepare()
+        world.start()
+        results = {"started": datetime.now(UTC).isoformat(timespec="seconds"),
+                   "database": world.env["DATABASE_URL"].split(":")[0], "workers": world.env["WORKER_PROCESSES"]}
+        results["simultaneous"] = simultaneous(world, data)
+        results["load"] = load(world, data, results["simultaneous"]["created"])
+        report(results)
+    finally:
+        world.stop()
+
+
+if __name__ == "__main__":
+    main()
