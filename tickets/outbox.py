@@ -119,11 +119,23 @@ def _claimable(now):
 
 
 def _claim(entry_id: int) -> OutboxEntry | None:
+    """The entry, now this worker's to deliver; None if it is not due or another worker has it.
+
+    The same UPDATE marks the entry as possibly sent from now on (`unknown_since`); the returned
+    entry keeps the mark as it was before, which tells whether to look in the helpdesk first.
+    """
     now = timezone.now()
-    claim = secrets.token_hex(16)
-    claimed = _claimable(now).filter(pk=entry_id).update(
-        status=Status.DELIVERING, claim=claim, claimed_at=now, attempts=F("attempts") + 1)
-    return OutboxEntry.objects.get(pk=entry_id) if claimed else None
+    entry = _claimable(now).filter(pk=entry_id).first()
+    if entry is None:
+        return None
+    entry.claim, entry.claimed_at = secrets.token_hex(16), now
+    claimed = _claimable(now).filter(pk=entry_id, unknown_since=entry.unknown_since).update(
+        status=Status.DELIVERING, claim=entry.claim, claimed_at=now, attempts=F("attempts") + 1,
+        unknown_since=Coalesce(F("unknown_since"), Value(now), output_field=DateTimeField()))
+    if not claimed:
+        return None
+    entry.status, entry.attempts = Status.DELIVERING, entry.attempts + 1
+    return entry
 
 
 def _owned(entry: OutboxEntry):
@@ -153,12 +165,10 @@ def _attempt(entry: OutboxEntry) -> None:
             logger.info("outbox %s: found in the helpdesk after an unknown outcome; not sent again", entry.reference)
             _delivered(entry, found)
             return
-    # From here on the request may reach the helpdesk whatever happens to this process. A claim
-    # this old could be taken over by the sweep during the call: leave the entry to it instead.
-    latest_start = timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS - 2 * settings.KAYAKO_OPERATION_TIMEOUT)
-    if not _owned(entry).filter(claimed_at__gt=latest_start).update(
-            unknown_since=Coalesce(F("unknown_since"), Value(timezone.now()), output_field=DateTimeField())):
-        return
+    # A claim this old could be taken over by the sweep during the call: try again later instead.
+    if timezone.now() - entry.claimed_at > timedelta(
+            seconds=settings.OUTBOX_CLAIM_SECONDS - 2 * settings.KAYAKO_OPERATION_TIMEOUT):
+        raise kayako.Unavailable("the helpdesk was too slow to look the entry up; trying again")
     uploads = list(entry.uploads.all())
     with staging.offered(uploads) as attachments:
         if entry.kind == Kind.TICKET:
@@ -223,17 +233,18 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool) -> Non
     fields = {"status": Status.DELIVERED, "delivered_at": now, "claim": "", "unknown_since": None, "last_error": ""}
     if isinstance(result, kayako.SubmittedTicket):
         fields.update(ticket_id=result.id, ticket_mask=result.mask)
-    with transaction.atomic():
-        # Whoever holds the claim now, the entry is delivered: say so (a later claim then finds nothing).
-        OutboxEntry.objects.filter(pk=entry.pk, status__in=OutboxEntry.IN_FLIGHT).update(**fields)
-        if isinstance(result, kayako.SubmittedTicket):
-            OutboxEntry.objects.filter(parent=entry, ticket_id=None).update(ticket_id=result.id)
-        ticket_id = fields.get("ticket_id", entry.ticket_id)
-        waiting = list(OutboxEntry.objects.filter(kind=Kind.REPLY, ticket_id=ticket_id, status=Status.QUEUED)
-                       .values_list("pk", flat=True))
-        if entry.attempts > 1:
-            waiting += _wake_waiting(now)
-        transaction.on_commit(lambda: [_enqueue(pk) for pk in waiting], robust=True)
+    # Whoever holds the claim now, the entry is delivered: say so (a later claim then finds nothing).
+    OutboxEntry.objects.filter(pk=entry.pk, status__in=OutboxEntry.IN_FLIGHT).update(**fields)
+    ticket_id = fields.get("ticket_id", entry.ticket_id)
+    if isinstance(result, kayako.SubmittedTicket) and entry.replies.exists():
+        OutboxEntry.objects.filter(parent=entry, ticket_id=None).update(ticket_id=ticket_id)
+    # (a worker stopped between these updates leaves replies without their ticket: the sweep's adopt_tickets)
+    waiting = list(OutboxEntry.objects.filter(kind=Kind.REPLY, ticket_id=ticket_id, status=Status.QUEUED)
+                   .values_list("pk", flat=True))
+    if entry.attempts > 1:
+        waiting += _wake_waiting(now)
+    for entry_id in waiting:
+        _enqueue(entry_id)
     staging.discard(entry.uploads.all())
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
 
