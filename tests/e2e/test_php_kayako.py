@@ -24,7 +24,7 @@ def php_kayako(request, embedded_helpdesk, settings, php_peers):
     return embedded_helpdesk
 
 
-def test_browse_submit_reply_download_and_close(php_kayako, page, tmp_path):
+def test_browse_submit_reply_download_and_close(php_kayako, page, worker, tmp_path):
     base = php_kayako.url
     page.goto(base + "/kb/")
     page.get_by_role("link", name="Getting started").click()
@@ -57,6 +57,8 @@ def test_browse_submit_reply_download_and_close(php_kayako, page, tmp_path):
     page.get_by_label("Licence key").fill("SCHLÜSSEL-1")  # password
     page.get_by_label("Attachments").set_input_files([str(screenshot), str(log)])
     page.get_by_role("button", name="Send ticket").click()
+    page.get_by_text("We have received your ticket").wait_for()  # stored; the worker delivers it
+    worker()
     page.get_by_text("was sent").wait_for()
 
     ticket = Ticket.objects.get(subject=SUBJECT)
@@ -77,6 +79,8 @@ def test_browse_submit_reply_download_and_close(php_kayako, page, tmp_path):
     page.get_by_label("Your reply").fill(REPLY)
     page.locator("#id_attachments").set_input_files(str(reply_file))
     page.get_by_role("button", name="Send reply").click()
+    page.get_by_text("We have received your reply").wait_for()
+    worker()
     page.get_by_text("Your reply was added.").wait_for()
     assert page.get_by_text(REPLY).is_visible()
 
