@@ -58,6 +58,7 @@ class Bench:
             "EMAIL_URL": f"filemail://{self.workdir / 'mail'}",
             "LOG_LEVEL": "WARNING",
             "BENCH_MODE": "true",
+            "DEMO_MODE": "true",  # the demo data and credentials, with DEBUG off
             "GUNICORN_THREADS": THREADS,
             "KB_INDEX_MAX_AGE": "86400",
         }

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from common.uploads import validate_upload_name
+
 from .models import (
     Attachment,
     Customer,
@@ -47,7 +49,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            validate_upload_name(upload)
+        return cleaned
 
 
 class TicketForm(forms.ModelForm):

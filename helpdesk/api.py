@@ -60,6 +60,7 @@ SORT_COLUMNS = {
     "departmentid": "department_id",
 }
 ATTACHMENT_SIGNING_SALT = "helpdesk.attachment"
+BAD_CREDENTIALS = -1
 
 
 class ApiError(Exception):
@@ -75,7 +76,7 @@ def authenticate(user: str, password: str) -> None:
     user_ok = secrets.compare_digest(user.encode(), settings.HELPDESK_API_USERNAME.encode())
     password_ok = secrets.compare_digest(password.encode(), settings.HELPDESK_API_PASSWORD.encode())
     if not (user_ok and password_ok):
-        raise ApiError(-1)
+        raise ApiError(BAD_CREDENTIALS)
 
 
 # --- helpers -------------------------------------------------------------------------------

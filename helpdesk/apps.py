@@ -6,3 +6,6 @@ class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = _("Helpdesk")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the deployment check

@@ -27,9 +27,9 @@ from urllib.parse import quote, urlsplit
 
 import urllib3
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
-from django.utils.text import get_valid_filename
+
+from common.uploads import usable_name
 
 CHUNK_SIZE = 64 * 1024
 SPOOL_IN_MEMORY_UP_TO = 1024 * 1024
@@ -160,12 +160,9 @@ class Fetched:
 
 
 def safe_filename(name: str) -> str:
-    """The last part of a path, reduced to characters that are safe everywhere (Django's rule)."""
-    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    try:
-        return get_valid_filename(base.strip(" ."))[-200:]
-    except SuspiciousFileOperation:  # nothing usable left
-        return "attachment"
+    """The caller's name made safe, or "attachment" when nothing of it is usable: the API takes the file
+    by URL, so the name is only a label and a ticket is never refused (nor a file dropped) over it."""
+    return usable_name(unicodedata.normalize("NFC", name)) or "attachment"
 
 
 def _pool(target: Target, address: str) -> urllib3.HTTPConnectionPool:

@@ -16,3 +16,4 @@ urlpatterns = [
 
 handler404 = "helpdesk.views.page_not_found"
 handler500 = "helpdesk.views.server_error"
+handler413 = "helpdesk.views.request_too_large"  # common.bodycap.RefusedBodyMiddleware

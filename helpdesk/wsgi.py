@@ -2,7 +2,8 @@
 
 The API endpoint is answered without the middleware stack: it uses no session, user, CSRF
 token, message or CSP, and the stack cost about 40% of a call's CPU. Everything else (the
-staff desk) goes through Django as usual.
+staff desk) goes through Django as usual. Request bodies over REQUEST_BODY_MAX_BYTES are refused
+before anything reads them (common.bodycap).
 """
 
 import os
@@ -27,8 +28,10 @@ class HelpdeskWSGIHandler(WSGIHandler):
 def _application():
     import django
 
+    from common.bodycap import RequestBodyCap
+
     django.setup(set_prefix=False)
-    return HelpdeskWSGIHandler()
+    return RequestBodyCap(HelpdeskWSGIHandler())
 
 
 application = _application()

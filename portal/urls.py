@@ -21,3 +21,4 @@ if settings.BENCH_MODE:
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
+handler413 = "portal.views.request_too_large"  # common.bodycap.RefusedBodyMiddleware

@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -39,6 +40,10 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def request_too_large(request):
+    return render(request, "413.html", {"limit": settings.REQUEST_BODY_MAX_BYTES}, status=413)
 
 
 def helpdesk_unavailable(request):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 import kayako
 from common.abuse import HoneypotForm
 from common.forms import style_widgets
+from common.uploads import validate_upload_name
 
 PAGE_SIZES = (10, 25, 50)
 # The list's sortable columns, in the order the table shows them, by the API's sort keys.
@@ -119,6 +120,7 @@ class MultipleFileField(forms.FileField):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
         for upload in cleaned:
+            validate_upload_name(upload)
             if upload.size == 0:
                 raise forms.ValidationError(_("“%(name)s” is empty.") % {"name": upload.name})
             if upload.size > settings.TICKET_UPLOAD_MAX_FILE_BYTES:

@@ -10,13 +10,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 import kayako
+from common.uploads import usable_name
 
 from .models import StagedUpload
 
@@ -31,14 +30,6 @@ def owner_key(request) -> str:
     return f"session:{request.session.session_key}"
 
 
-def clean_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip(" .")
-    try:
-        return get_valid_filename(base)[-200:]
-    except SuspiciousFileOperation:
-        return "attachment"
-
-
 def _mime_type(upload, name: str) -> str:
     declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
     if MIME_TYPE.match(declared):
@@ -47,7 +38,7 @@ def _mime_type(upload, name: str) -> str:
 
 
 def stage(request, upload) -> StagedUpload:
-    name = clean_name(upload.name)
+    name = usable_name(upload.name)  # never empty: the form refused such names
     token = secrets.token_urlsafe(32)
     path = default_storage.save(f"staging/{token}/{name}", upload)
     return StagedUpload.objects.create(

@@ -16,8 +16,10 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from common import bodycap
+
 from .. import api
-from . import codec, schema
+from . import codec, schema, throttle
 
 logger = logging.getLogger("helpdesk.soap")
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
@@ -78,6 +80,8 @@ def _wsdl(choice: str) -> HttpResponse:
 
 def _read_body(request) -> bytes | None:
     limit = settings.HELPDESK_SOAP_MAX_BODY
+    if bodycap.is_refused(request):
+        return None
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -94,11 +98,15 @@ def _call(request) -> HttpResponse:
     if body is None:
         logger.info("soap rejected: body over %s bytes", settings.HELPDESK_SOAP_MAX_BODY)
         return _client_fault("The request body is too large", status=413)
+    address = request.META.get("REMOTE_ADDR", "")
+    known = throttle.state(address)
     operation, style = "?", ""
     try:
+        if throttle.is_locked_out(address, known):
+            raise api.ApiError(api.BAD_CREDENTIALS)  # at once, unread: see throttle
         call = codec.parse_request(body)
         operation, style = call.operation, call.style
-        api.authenticate(call.params["user"], call.params["password"])
+        _authenticate(call.params["user"], call.params["password"], address, known)
         arguments = {_python_name(k): v for k, v in call.params.items() if k not in ("user", "password")}
         result = OPERATIONS[operation](**arguments)
         response = HttpResponse(codec.encode_response(call, result), content_type=XML_CONTENT_TYPE)
@@ -113,6 +121,15 @@ def _call(request) -> HttpResponse:
         outcome = "server-fault"
     logger.info("soap %s %s %.1fms %s", operation, outcome, (time.perf_counter() - started) * 1000, style)
     return response
+
+
+def _authenticate(user: str, password: str, address: str, known: dict) -> None:
+    try:
+        api.authenticate(user, password)
+    except api.ApiError:
+        throttle.failed(address)
+        raise
+    throttle.succeeded(address, known)
 
 
 def _attachment(token: str):

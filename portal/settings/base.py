@@ -8,6 +8,7 @@ portal.py (the portal, manage.py's default) or helpdesk.py (the embedded helpdes
 
 import hashlib
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,6 +35,10 @@ DEBUG = env.bool("DEBUG", default=False)
 # Redis, when set, holds the cache and the task queue (RQ); unset, both live in the database or memory.
 REDIS_URL = env.str("REDIS_URL", default="")
 SECRET_KEY = env.str("SECRET_KEY", default="") or _development_secret_key()
+# The demo (scripts/run, the tests) runs on published credentials; with DEBUG off the embedded
+# helpdesk refuses to start on them unless this says that a demo is meant.
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
+DEMO_API_USERNAME, DEMO_API_PASSWORD = "demo-api", "demo-api-password"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -53,6 +58,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "axes",
     "portal",
     "common",
     "kayako",
@@ -78,6 +84,19 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",  # allauth refuses to start without it
+    # Last, so that its 413 page has the user, the CSP nonce and the headers; the WSGI
+    # application (common.bodycap.RequestBodyCap) has already taken the body away.
+    "common.bodycap.RefusedBodyMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out staff sign-in into its 429 answer
+]
+
+# Every request body of either process, checked before anything reads it (common.bodycap).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=30 * 1024 * 1024)
+# A file whose name the multipart parser would drop is kept for the form to refuse (common.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "common.uploads.KeepUnusableNamesHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 # The apps' own templates (the admin's for the staff desk); the portal adds the site's.
@@ -143,9 +162,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out staff sign-in
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+
+# Staff sign-ins (the portal's /admin/ and the staff desk, any AdminSite) are throttled by
+# django-axes: its attempts live in the database both processes share, it locks out by address
+# and by account and logs each lockout. Customers' sign-ins keep allauth's own limits.
+AXES_WHITELIST_CALLABLE = "common.signins.is_not_staff_sign_in"
+AXES_CLIENT_IP_CALLABLE = "common.abuse.client_ip"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no record of every successful sign-in (customers' included)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -203,7 +234,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"zeep": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "zeep": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # failures and lockouts of staff sign-ins, not every request's note
+    },
 }
 
 # Where each process is reached: the portal gives the helpdesk URLs of staged uploads under

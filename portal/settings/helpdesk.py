@@ -3,16 +3,50 @@
 Its own pages (start, favicon, 404 and 500) are in helpdesk/views.py: the site's templates belong to the portal.
 """
 
+import hashlib
+import hmac
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import HELPDESK_PORT, PORTAL_PUBLIC_URL, env
+from .base import (
+    DEBUG,
+    DEMO_API_PASSWORD,
+    DEMO_API_USERNAME,
+    DEMO_MODE,
+    HELPDESK_PORT,
+    PORTAL_PUBLIC_URL,
+    SECRET_KEY,
+    env,
+)
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
+# A secret of its own, so that nothing signed by one process (a session, its auth hash, a CSRF
+# token) is accepted by the other, though they share a host, a database and its auth_user table;
+# and cookies of their own, so that signing in to one does not overwrite the other's.
+SECRET_KEY = env.str("HELPDESK_SECRET_KEY", default="") or hmac.new(
+    SECRET_KEY.encode(), b"the embedded helpdesk's own secret", hashlib.sha256
+).hexdigest()
+SESSION_COOKIE_NAME = "desk_sessionid"
+CSRF_COOKIE_NAME = "desk_csrftoken"
+
 # The API credentials this helpdesk accepts (compared in constant time). The portal sends
-# KAYAKO_API_USERNAME/PASSWORD; the defaults of both are the demo pair.
-HELPDESK_API_USERNAME = env.str("HELPDESK_API_USERNAME", default="demo-api")
-HELPDESK_API_PASSWORD = env.str("HELPDESK_API_PASSWORD", default="demo-api-password")
+# KAYAKO_API_USERNAME/PASSWORD; the defaults of both are the demo pair, which is refused at
+# start with DEBUG off unless DEMO_MODE says that a demo is meant.
+HELPDESK_API_USERNAME = env.str("HELPDESK_API_USERNAME", default=DEMO_API_USERNAME)
+HELPDESK_API_PASSWORD = env.str("HELPDESK_API_PASSWORD", default=DEMO_API_PASSWORD)
+if HELPDESK_API_PASSWORD in ("", DEMO_API_PASSWORD) and not (DEBUG or DEMO_MODE):
+    raise ImproperlyConfigured(
+        "The embedded helpdesk would accept the demo API password, which the README publishes. "
+        "Set HELPDESK_API_USERNAME and HELPDESK_API_PASSWORD (and the portal's KAYAKO_API_USERNAME and "
+        "KAYAKO_API_PASSWORD to the same pair), or set DEMO_MODE=true for a demo."
+    )
+# Failed API sign-ins per client address: this many are free, then each locks the address out
+# for twice as long as the one before (2 s, 4 s, ...) up to the maximum (helpdesk.soap.throttle).
+HELPDESK_API_FREE_FAILURES = env.int("HELPDESK_API_FREE_FAILURES", default=3)
+HELPDESK_API_MAX_LOCKOUT_SECONDS = env.int("HELPDESK_API_MAX_LOCKOUT_SECONDS", default=900)
 # The address written into the WSDL and into attachment URLs: configuration, never a Host header.
 HELPDESK_PUBLIC_URL = env.str(
     "HELPDESK_PUBLIC_URL", default=f"http://127.0.0.1:{HELPDESK_PORT}"

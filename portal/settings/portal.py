@@ -1,7 +1,7 @@
 """The portal process: the customer-facing site (portal.urls) and the client side of the API."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, HELPDESK_PORT, MIDDLEWARE, REDIS_URL, TEMPLATES, env
+from .base import BASE_DIR, DEMO_API_PASSWORD, DEMO_API_USERNAME, HELPDESK_PORT, MIDDLEWARE, REDIS_URL, TEMPLATES, env
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -13,6 +13,10 @@ TEMPLATES = [{
     "OPTIONS": {"context_processors": [*TEMPLATES[0]["OPTIONS"]["context_processors"],
                                        "portal.context_processors.navigation"]},
 }]
+
+# Django's cookie names, said here because the staff desk's process has names of its own.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -42,8 +46,8 @@ KAYAKO_API_URL = env.str(
 # "wsdl=rpc" for the embedded helpdesk's rpc/encoded binding.
 KAYAKO_WSDL_QUERY = env.str("KAYAKO_WSDL_QUERY", default="wsdl")
 # What the portal sends; the embedded helpdesk checks HELPDESK_API_USERNAME/PASSWORD.
-KAYAKO_API_USERNAME = env.str("KAYAKO_API_USERNAME", default="demo-api")
-KAYAKO_API_PASSWORD = env.str("KAYAKO_API_PASSWORD", default="demo-api-password")
+KAYAKO_API_USERNAME = env.str("KAYAKO_API_USERNAME", default=DEMO_API_USERNAME)
+KAYAKO_API_PASSWORD = env.str("KAYAKO_API_PASSWORD", default=DEMO_API_PASSWORD)
 KAYAKO_OPERATION_TIMEOUT = env.float("KAYAKO_OPERATION_TIMEOUT", default=5.0)
 KAYAKO_CONNECT_TIMEOUT = env.float("KAYAKO_CONNECT_TIMEOUT", default=2.0)
 KAYAKO_POOL_SIZE = env.int("KAYAKO_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=4))

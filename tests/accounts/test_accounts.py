@@ -7,6 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core import mail
+from django.http import HttpRequest
 from django.test import Client
 
 import kayako
@@ -63,7 +64,7 @@ def test_password_reset_by_mail(demo):
     response = client.get(link, follow=True)
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
     client.post(form_url, {"password1": "Another-pass-2026", "password2": "Another-pass-2026"})
-    assert Client().login(username="demo", password="Another-pass-2026")
+    assert Client().login(request=HttpRequest(), username="demo", password="Another-pass-2026")
 
 
 def signed_in_demo():
@@ -180,5 +181,5 @@ def test_password_change(demo):
     response = client.post("/accounts/password/change/", {
         "oldpassword": "demo-password-2026", "password1": "Brand-new-pass-2026", "password2": "Brand-new-pass-2026"})
     assert response.status_code == 302
-    assert Client().login(username="demo", password="Brand-new-pass-2026")
-    assert not Client().login(username="demo", password="demo-password-2026")
+    assert Client().login(request=HttpRequest(), username="demo", password="Brand-new-pass-2026")
+    assert not Client().login(request=HttpRequest(), username="demo", password="demo-password-2026")

@@ -163,6 +163,9 @@ def test_check_deploy_has_no_warnings_with_production_settings(tmp_path, process
         "ALLOWED_HOSTS": "support.example.com",
         "HTTPS": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DEMO_MODE": "false",
+        "HELPDESK_API_USERNAME": "portal-of-example-com", "HELPDESK_API_PASSWORD": "Mb8v-production-2026",
+        "KAYAKO_API_USERNAME": "portal-of-example-com", "KAYAKO_API_PASSWORD": "Mb8v-production-2026",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -35,6 +35,7 @@ from helpdesk.models import (
 )
 
 DEMO_EMAIL = "demo@example.com"
+DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_NAME = "Dana Demo"
 STAFF_USERNAME = "staff"
@@ -209,7 +210,7 @@ class Command(BaseCommand):
         user = User.objects.filter(email__iexact=DEMO_EMAIL).first()
         if user is None:
             user = User.objects.create_user(
-                username="demo", email=DEMO_EMAIL, password=DEMO_PASSWORD, first_name="Dana", last_name="Demo"
+                username=DEMO_USERNAME, email=DEMO_EMAIL, password=DEMO_PASSWORD, first_name="Dana", last_name="Demo"
             )
         if apps.is_installed("allauth.account"):
             EmailAddress = apps.get_model("account", "EmailAddress")
