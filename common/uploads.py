@@ -5,8 +5,8 @@ name ending in `/`, `&#46;&#46;`, only unprintable characters): ten files sent, 
 the form cannot tell. `KeepUnusableNamesHandler` (first in FILE_UPLOAD_HANDLERS) parses with a
 parser that keeps such a file under the name UNUSABLE, and `usable_name` is the one rule a form
 applies to every file's name: a file it gives nothing for is refused at the field with a message.
-UNUSABLE is a name that the parser never gives a kept file otherwise and that Django's storage
-refuses, so it can never be stored by mistake either.
+UNUSABLE is a name that the parser never gives a kept file otherwise (it removes unprintable
+characters) and that `usable_name` reduces to nothing.
 """
 
 from django import forms
@@ -16,7 +16,7 @@ from django.http.multipartparser import MultiPartParser
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-UNUSABLE = "."
+UNUSABLE = "\x00"
 
 
 class _KeepingParser(MultiPartParser):

@@ -100,10 +100,11 @@ def _call(request) -> HttpResponse:
         return _client_fault("The request body is too large", status=413)
     address = request.META.get("REMOTE_ADDR", "")
     known = throttle.state(address)
+    if throttle.is_locked_out(address, known):  # answered at once, the request unread: see throttle
+        logger.info("soap ? locked-out %s", address)
+        return _fault_response(codec.kayako_fault(api.BAD_CREDENTIALS))
     operation, style = "?", ""
     try:
-        if throttle.is_locked_out(address, known):
-            raise api.ApiError(api.BAD_CREDENTIALS)  # at once, unread: see throttle
         call = codec.parse_request(body)
         operation, style = call.operation, call.style
         _authenticate(call.params["user"], call.params["password"], address, known)

@@ -422,6 +422,16 @@ def test_submit_with_attachments_by_url(api, file_server):
     assert stored[1].file.read() == b"\x00\x01second"
 
 
+def test_an_attachment_whose_name_leaves_nothing_is_kept_as_attachment(api, file_server):
+    """The API takes files by URL: a name is only a label, and a ticket is not refused over one."""
+    file_server.files["/f"] = b"content"
+    names = [f"part-{n}.txt" for n in range(8)] + ["..", "/"]
+    result = api.submit(attachments={"item": [
+        {"name": name, "type": "text/plain", "url": f"{file_server.url}/f"} for name in names]})
+    stored = Attachment.objects.filter(ticket_id=result.id)
+    assert sorted(a.name for a in stored) == sorted([*names[:8], "attachment", "attachment"])
+
+
 @pytest.mark.parametrize("url", ["{server}/missing.txt", "file:///etc/passwd", "http://localhost:1/x.txt",
                                  "ftp://127.0.0.1/x.txt", "not a url"])
 def test_unfetchable_attachment_is_minus_22_and_leaves_nothing(api, file_server, url):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from helpdesk.models import Priority, Status, Ticket
+from tests.tickets.test_submit import named_file
 
 
 @pytest.fixture
@@ -45,3 +46,18 @@ def test_ticket_page_shows_the_thread_and_a_staff_reply_is_added(agent):
     post = ticket.posts.last()
     assert (post.contents, post.staff.username, post.attachments.get().name) == ("We fixed it.", "staff", "fix.txt")
     assert (ticket.status, ticket.priority, ticket.lastreplier) == (closed, high, "Sam Support")
+
+
+def test_a_reply_attachment_whose_name_leaves_nothing_is_refused(agent):
+    ticket = Ticket.objects.filter(customer__email="demo@example.com").first()
+    posts = ticket.posts.count()
+    response = agent.post(f"/desk/helpdesk/ticket/{ticket.pk}/change/", {
+        "subject": ticket.subject, "department": ticket.department_id, "status": ticket.status_id,
+        "priority": ticket.priority_id, "duetime_0": "", "duetime_1": "", "reply": "See the file.",
+        "reply_attachments": [SimpleUploadedFile("fix.txt", b"patch"), named_file("..", b"dots")],
+        "posts-TOTAL_FORMS": "0", "posts-INITIAL_FORMS": "0",
+        "customvalues-TOTAL_FORMS": "0", "customvalues-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 200
+    assert "A file has a name that cannot be used" in response.content.decode()
+    assert ticket.posts.count() == posts

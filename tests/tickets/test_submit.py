@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -118,6 +119,35 @@ def test_submit_with_two_attachments(dana, worker):
         ("one.txt", b"first"), ("two.log", b"second")]
     assert not StagedUpload.objects.exists()
     assert ticket.customer.email == DEMO and ticket.posts.get().fullname == "Dana Demo"
+
+
+def named_file(name: str, content: bytes) -> io.BytesIO:
+    """A file the test client sends under any name (SimpleUploadedFile refuses some)."""
+    upload = io.BytesIO(content)
+    upload.name = name
+    return upload
+
+
+# Names Django's multipart parser drops (it sanitises them to nothing) and one it keeps but that
+# leaves nothing to store under.
+@pytest.mark.parametrize("name", ["..", "&#46;&#46;", "\u200b\u200b", " . "])
+def test_a_file_whose_name_leaves_nothing_is_refused_at_the_field_and_nothing_is_sent(dana, name):
+    files = [SimpleUploadedFile(f"part-{n}.txt", b"content", content_type="text/plain") for n in range(9)]
+    files.append(named_file(name, b"the tenth"))
+    before = Ticket.objects.count()
+    response = dana.post("/tickets/new/", {**technical_data(), "attachments": files})
+    assert response.status_code == 400  # the form again, with its errors
+    assert Ticket.objects.count() == before and not OutboxEntry.objects.exists()
+    assert "A file has a name that cannot be used" in field_html(response.content.decode(), "attachments")
+
+
+def test_ten_files_sent_are_ten_stored(dana, worker):
+    files = [SimpleUploadedFile(f"part-{n}.txt", f"content {n}".encode(), content_type="text/plain")
+             for n in range(10)]
+    dana.post("/tickets/new/", {**technical_data(), "attachments": files})
+    worker()
+    ticket = Ticket.objects.latest("id")
+    assert sorted(a.name for a in ticket.attachments.all()) == sorted(f"part-{n}.txt" for n in range(10))
 
 
 def test_a_double_click_creates_one_ticket(dana, worker):
