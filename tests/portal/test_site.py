@@ -173,3 +173,14 @@ def test_check_deploy_has_no_warnings_with_production_settings(tmp_path, process
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_cap_is_the_sites_413_page_without_the_wsgi_wrapper(client, settings):
+    """Where the WSGI wrapper is not in front (Django's test client), the middleware checks Content-Length."""
+    settings.REQUEST_BODY_MAX_BYTES = 1000
+    response = client.generic("POST", "/tickets/new/", b"", content_type="multipart/form-data; boundary=x",
+                              CONTENT_LENGTH="1001")
+    html = response.content.decode()
+    assert response.status_code == 413
+    assert "That was too large to send" in html and "1000\xa0bytes" in html and "Skip to main content" in html
