@@ -170,6 +170,7 @@ def test_download_streams_the_bytes_as_an_attachment(dana):
     assert b"".join(response.streaming_content) == attachment.file.open("rb").read()
     assert response["Content-Type"] == "text/plain"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert f"filename*=utf-8''{quote('résumé final.txt')}" in response["Content-Disposition"]
     assert response["Content-Disposition"].startswith("attachment;")
 
