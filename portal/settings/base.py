@@ -171,7 +171,6 @@ AUTHENTICATION_BACKENDS = [
 # django-axes: its attempts live in the database both processes share, it locks out by address
 # and by account and logs each lockout. Customers' sign-ins keep allauth's own limits.
 AXES_WHITELIST_CALLABLE = "common.signins.is_not_staff_sign_in"
-AXES_CLIENT_IP_CALLABLE = "common.abuse.client_ip"
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_LOGIN_LOCKOUT_MINUTES", default=15))
