@@ -2,6 +2,7 @@
 as text. One allowlist for the whole site."""
 
 import html
+import re
 
 import nh3
 from django.utils.html import linebreaks
@@ -23,6 +24,9 @@ ALLOWED_ATTRIBUTES = {
 }
 # No javascript:, no data:, nothing that runs or embeds.
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Where a line, or a paragraph, ends when HTML becomes plain text.
+LINE_ENDS = re.compile(r"(?i)<br\s*/?>|</(?:div|li|tr|dt|dd)\s*>")
+PARAGRAPH_ENDS = re.compile(r"(?i)</(?:p|h[1-6]|blockquote|pre|table|ul|ol|dl)\s*>")
 
 
 def sanitize(untrusted_html: str) -> SafeString:
@@ -46,3 +50,12 @@ def html_to_text(untrusted_html: str) -> str:
     """The words of an HTML body, for the search index."""
     stripped = nh3.clean(untrusted_html, tags=set(), attributes={}, strip_comments=True)
     return " ".join(html.unescape(stripped).split())
+
+
+def html_to_plain(untrusted_html: str) -> str:
+    """An HTML body as plain text that keeps its lines and paragraphs (the text part of a mail)."""
+    marked = PARAGRAPH_ENDS.sub(lambda end: end.group(0) + "\n\n", untrusted_html)
+    marked = LINE_ENDS.sub(lambda end: end.group(0) + "\n", marked)
+    stripped = nh3.clean(marked, tags=set(), attributes={}, strip_comments=True)
+    lines = [" ".join(line.split()) for line in html.unescape(stripped).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -33,6 +33,12 @@ class Periodic:
     every: timedelta
 
 
+def own_queue() -> str:
+    """This process's queue (settings.TASKS_QUEUE: the portal's or the embedded helpdesk's): its
+    worker runs it, and its periodic tasks go to it."""
+    return settings.TASKS_QUEUE
+
+
 def periodic_tasks() -> dict[str, Periodic]:
     return {
         name: Periodic(name, entry["function"], timedelta(seconds=entry["every"]))
@@ -50,7 +56,7 @@ def tick(now: datetime | None = None) -> list[str]:
     started = []
     for job in jobs.values():
         if PeriodicRun.objects.filter(name=job.name, due__lte=now).update(due=now + job.every, last_started=now):
-            run_periodic.enqueue(job.name)
+            run_periodic.using(queue_name=own_queue()).enqueue(job.name)
             started.append(job.name)
     return started
 

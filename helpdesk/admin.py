@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.uploads import validate_upload_name
 
+from . import notifications
 from .models import (
     Attachment,
     Customer,
@@ -22,6 +23,7 @@ from .models import (
     KnowledgeBaseArticle,
     KnowledgeBaseCategory,
     KnowledgeBaseComment,
+    Notification,
     Priority,
     Status,
     Ticket,
@@ -111,10 +113,16 @@ class TicketAdmin(admin.ModelAdmin):
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
+        """Saves the ticket and the reply, if any; the customer is mailed about either (after the
+        transaction commits, by the helpdesk's worker: helpdesk/notifications.py)."""
         super().save_model(request, obj, form, change)
+        post = self._add_reply(request, obj, form)
+        notifications.staff_changed(ticket=obj, post=post, status_changed=change and "status" in form.changed_data)
+
+    def _add_reply(self, request, obj, form) -> TicketPost | None:
         reply = form.cleaned_data.get("reply", "").strip()
         if not reply:
-            return
+            return None
         author = request.user.get_full_name() or request.user.get_username()
         now = timezone.now()
         post = TicketPost.objects.create(
@@ -129,6 +137,7 @@ class TicketAdmin(admin.ModelAdmin):
             attachment.file.save(upload.name, upload, save=False)
             attachment.save()
         Ticket.objects.filter(pk=obj.pk).update(lastactivity=now, lastreplier=author)
+        return post
 
 
 @admin.register(Customer, site=desk_site)
@@ -187,8 +196,29 @@ class PriorityAdmin(admin.ModelAdmin):
 
 @admin.register(Status, site=desk_site)
 class StatusAdmin(admin.ModelAdmin):
-    list_display = ["title", "displayorder", "ispublic", "forecolor"]
-    list_editable = ["displayorder", "ispublic"]
+    list_display = ["title", "meaning", "displayorder", "ispublic", "forecolor"]
+    list_editable = ["meaning", "displayorder", "ispublic"]
+
+
+@admin.register(Notification, site=desk_site)
+class NotificationAdmin(admin.ModelAdmin):
+    """The mails to customers, for staff to see what went out and what could not."""
+
+    list_display = ["ticket", "event", "recipient", "created", "sent_at", "attempts", "failed_at"]
+    list_filter = ["event", ("sent_at", admin.EmptyFieldListFilter), ("failed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["ticket__mask", "ticket__customer__email"]
+    list_select_related = ["ticket__customer"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("to"))
+    def recipient(self, notification):
+        return notification.ticket.customer.email
 
 
 @admin.register(KnowledgeBaseCategory, site=desk_site)

@@ -24,14 +24,13 @@ from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import fetch
+from . import fetch, notifications
 from .models import (
     Attachment,
     Customer,
@@ -112,7 +111,7 @@ def _customer(email: str) -> Customer:
 def _owned_ticket(email: str, ticket_id: int) -> Ticket:
     """The ticket if the customer with this email owns it: -13 when missing, -14 when not theirs."""
     _checked_email(email)
-    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
+    ticket = Ticket.objects.select_related("customer", "status").filter(pk=ticket_id).first()
     if ticket is None:
         raise ApiError(-13)
     if ticket.customer.email.lower() != email.strip().lower():
@@ -529,7 +528,7 @@ def submit_ticket(
     if not full_name or not subject or not message.strip():
         raise ApiError(-10)
     values = _checked_customs(department.pk, customs or [])
-    status = Status.objects.filter(ispublic=True).first() or Status.objects.first()
+    status = Status.objects.first_open()
     if status is None:
         raise ApiError(-10)
     files = _fetch_attachments(attachments or [])
@@ -552,8 +551,8 @@ def submit_ticket(
             CustomFieldValue(ticket=ticket, field_id=field_id, value=value) for field_id, value in values.items()
         )
         _store_attachments(ticket, post, files, saved_files)
-    if send_auto:
-        _send_auto_response(ticket, customer)
+        if send_auto:
+            notifications.announce(ticket=ticket, event=notifications.Event.CREATED)
     return {"id": ticket.pk, "mask": ticket.mask}
 
 
@@ -573,20 +572,6 @@ def _create_ticket(**fields) -> Ticket:
     raise ApiError(-10)
 
 
-def _send_auto_response(ticket: Ticket, customer: Customer) -> None:
-    subject = f"[{ticket.mask}] {ticket.subject}"
-    body = (
-        f"Dear {customer.fullname},\n\n"
-        f"Thank you for contacting us. Your request has been received as ticket {ticket.mask}:\n"
-        f"{ticket.subject}\n\nA member of our team will reply as soon as possible.\n"
-    )
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [customer.email])
-    except Exception:
-        # The ticket exists either way; a mail failure must not turn it into an error.
-        logger.exception("auto-response for ticket %s could not be sent", ticket.pk)
-
-
 def post_ticket_reply(*, email: str, ticket_id: int, reply: str, attachments: list[dict] | None = None) -> bool:
     ticket = _owned_ticket(email, ticket_id)
     if not reply.strip():
@@ -599,7 +584,11 @@ def post_ticket_reply(*, email: str, ticket_id: int, reply: str, attachments: li
             ticket=ticket, created=now, customer=customer, fullname=customer.fullname,
             email=customer.email, contents=reply,
         )
-        Ticket.objects.filter(pk=ticket.pk).update(lastactivity=now, lastreplier=customer.fullname)
+        changes = {"lastactivity": now, "lastreplier": customer.fullname}
+        # The customer answered a closed ticket, or one that waited for them: the team has to act again.
+        if ticket.status.meaning in Status.REOPENED_BY_REPLY and (reopened := Status.objects.first_open()):
+            changes["status"] = reopened
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
         _store_attachments(ticket, post, files, saved_files)
     return True
 

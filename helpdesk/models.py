@@ -38,11 +38,41 @@ class Priority(models.Model):
         return self.title
 
 
+class StatusQuerySet(models.QuerySet):
+    def first_open(self) -> "Status | None":
+        """The status a new ticket gets, and a closed one that its customer answers: the first public
+        open one (else the first open, the first public, the first)."""
+        for candidates in (self.filter(meaning=Status.Meaning.OPEN, ispublic=True), self.filter(meaning=Status.Meaning.OPEN),
+                           self.filter(ispublic=True), self):
+            status = candidates.first()
+            if status is not None:
+                return status
+        return None
+
+
 class Status(models.Model):
+    class Meaning(models.TextChoices):
+        OPEN = "open", _("Open: the support team has to act")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING = "waiting", _("Waiting for the customer")
+        CLOSED = "closed", _("Closed")
+
+    # A change to a public status of these meanings is mailed to the customer.
+    ANNOUNCED = frozenset({Meaning.WAITING, Meaning.CLOSED})
+    # A customer's reply to a ticket in a status of these meanings reopens it.
+    REOPENED_BY_REPLY = frozenset({Meaning.WAITING, Meaning.CLOSED})
+
     title = models.CharField(_("title"), max_length=255)
     displayorder = models.IntegerField(_("display order"), default=0)
     ispublic = models.BooleanField(_("public"), default=True)
     forecolor = models.CharField(_("text colour"), max_length=20, default="inherit")
+    meaning = models.CharField(
+        _("meaning"), max_length=20, choices=Meaning.choices, default=Meaning.OPEN,
+        help_text=_("New tickets, and tickets whose customer replies while they are closed or waiting for them, get "
+                    "the first public open status. Customers are mailed when their ticket gets a public status that "
+                    "is closed or waiting for them."))
+
+    objects = StatusQuerySet.as_manager()
 
     class Meta:
         ordering = ["displayorder", "id"]
@@ -291,3 +321,35 @@ class CustomFieldValue(models.Model):
 
     def __str__(self):
         return f"{self.field}: {self.value}"
+
+
+class Notification(models.Model):
+    """A mail to a ticket's customer (helpdesk/notifications.py): written in the transaction of what
+    it announces, sent by the helpdesk's task worker, tried again until it goes out."""
+
+    class Event(models.TextChoices):
+        CREATED = "created", _("Ticket received")
+        REPLY = "reply", _("Staff reply")
+        STATUS = "status", _("Status changed")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=10, choices=Event.choices)
+    post = models.ForeignKey(TicketPost, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The status it announces (with a reply: the status the same change gave the ticket, if announced).
+    status = models.ForeignKey(Status, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # When it is due; a worker that takes it moves this to its next try, so a killed worker's mail
+    # is found by the sweep then.
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("mail to a customer")
+        verbose_name_plural = _("mails to customers")
+
+    def __str__(self):
+        return f"{self.get_event_display()}: {self.ticket.mask}"

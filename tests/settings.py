@@ -6,6 +6,7 @@ import os
 # The suite runs the demo (its credentials and data), as scripts/run does.
 os.environ.setdefault("DEMO_MODE", "true")
 
+from portal.settings import helpdesk as _helpdesk
 from portal.settings.helpdesk import *  # noqa: F403
 from portal.settings.portal import *  # noqa: F403  (last: its middleware and templates are a superset)
 
@@ -26,3 +27,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # The conformance suites send wrong credentials to each of the 19 functions, in every style, from one
 # address; tests/helpdesk/test_throttle.py sets the real number.
 HELPDESK_API_FREE_FAILURES = 1000
+# One worker (the `worker` fixture) runs the tasks of both processes, of both queues.
+PERIODIC_TASKS = {**_helpdesk.PERIODIC_TASKS, **PERIODIC_TASKS}  # noqa: F405

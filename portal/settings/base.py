@@ -244,3 +244,14 @@ LOGGING = {
 # PORTAL_PUBLIC_URL, and the helpdesk fetches attachments only from that host by default.
 PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 HELPDESK_PORT = env.int("HELPDESK_PORT", default=8001)
+
+# Background tasks (django-tasks): the database backend, or RQ with REDIS_URL. Each process has a
+# queue of its own (TASKS_QUEUE: "default" for the portal, "helpdesk" for the embedded helpdesk);
+# its worker (`manage.py worker` under its settings) runs that queue and its PERIODIC_TASKS.
+TASKS = {"default": {
+    "BACKEND": "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+    "QUEUES": ["default", "helpdesk"],
+}}
+RQ_QUEUES = {queue: {"URL": REDIS_URL} for queue in TASKS["default"]["QUEUES"]} if REDIS_URL else {}
+TASKS_POLL_SECONDS = env.float("TASKS_POLL_SECONDS", default=0.2)  # the database worker's idle poll
+PERIODIC_RETRY_SECONDS = 60  # a periodic task that failed runs again after this (or its period, if shorter)

@@ -59,3 +59,19 @@ HELPDESK_ATTACHMENT_URL_TTL = env.int("HELPDESK_ATTACHMENT_URL_TTL", default=300
 HELPDESK_SOAP_MAX_BODY = env.int("HELPDESK_SOAP_MAX_BODY", default=2 * 1024 * 1024)
 # "random" gives masks like ABC-123456; "sequential" makes the mask the ticket id.
 HELPDESK_TICKET_NUMBERING = env.str("HELPDESK_TICKET_NUMBERING", default="random")
+
+# --- Mails to customers (helpdesk/notifications.py), sent by the helpdesk's own task worker ---
+# The link to a ticket in them: {id} and {mask} are filled in. Empty: PORTAL_PUBLIC_URL/tickets/{id}/.
+HELPDESK_TICKET_URL = env.str("HELPDESK_TICKET_URL", default="")
+# A mail that cannot be sent is tried again after 30 s, 1 min, 2 min ... (at most an hour apart),
+# this many times in all.
+HELPDESK_MAIL_ATTEMPTS = env.int("HELPDESK_MAIL_ATTEMPTS", default=10)
+HELPDESK_MAIL_RETRY_SECONDS = 30
+HELPDESK_MAIL_KEEP_DAYS = 30  # sent mails (their record) are then removed
+
+# Its task worker (`manage.py worker --settings=portal.settings.helpdesk`) runs this queue only.
+TASKS_QUEUE = "helpdesk"
+PERIODIC_TASKS = {
+    # mails whose task was lost (a worker killed, the queue down) are found and sent
+    "helpdesk-mail-sweep": {"function": "helpdesk.notifications.sweep", "every": 30},
+}

@@ -1,7 +1,7 @@
 """The portal process: the customer-facing site (portal.urls) and the client side of the API."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DEMO_API_PASSWORD, DEMO_API_USERNAME, HELPDESK_PORT, MIDDLEWARE, REDIS_URL, TEMPLATES, env
+from .base import BASE_DIR, DEMO_API_PASSWORD, DEMO_API_USERNAME, HELPDESK_PORT, MIDDLEWARE, TEMPLATES, env
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -92,10 +92,7 @@ OUTBOX_PAGE_REFRESH_SECONDS = 60
 MANAGERS = [("Support managers", address) for address in env.list("MANAGERS", default=[])]
 
 # --- Background tasks: django-tasks; the worker is `manage.py worker` ---
-TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"}}
-RQ_QUEUES = {"default": {"URL": REDIS_URL}} if REDIS_URL else {}
-TASKS_POLL_SECONDS = env.float("TASKS_POLL_SECONDS", default=0.2)  # the database worker's idle poll
-PERIODIC_RETRY_SECONDS = 60  # a periodic task that failed runs again after this (or its period, if shorter)
+TASKS_QUEUE = "default"
 # Periodic tasks (common/schedule.py): a function and its period in seconds.
 PERIODIC_TASKS = {
     "outbox-sweep": {"function": "tickets.outbox.sweep", "every": env.int("OUTBOX_SWEEP_SECONDS", default=15)},

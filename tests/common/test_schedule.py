@@ -70,3 +70,20 @@ def test_the_beat_ticks_until_stopped(worker, monkeypatch):
     assert not beat.is_alive()
     worker()
     assert runs == ["ok"]
+
+
+def test_each_process_s_worker_runs_its_own_queue(settings, monkeypatch):
+    """The portal's worker runs the portal's tasks, the embedded helpdesk's worker its own (its
+    settings name its queue), periodic tasks included."""
+    from django_tasks_db.models import DBTaskResult
+
+    from common.management.commands import worker
+
+    settings.TASKS_QUEUE = "helpdesk"
+    schedule.tick()
+    assert set(DBTaskResult.objects.values_list("queue_name", flat=True)) == {"helpdesk"}
+    commands = []
+    monkeypatch.setattr(worker, "call_command", lambda *args, **kwargs: commands.append((args, kwargs)))
+    worker.Command().work("DatabaseBackend", 0)
+    worker.Command().work("RQBackend", 0)
+    assert commands[0][1]["queue_name"] == "helpdesk" and commands[1][0] == ("rqworker", "helpdesk")

@@ -327,7 +327,7 @@ def test_ticket_errors(api):
 # --- submitting -------------------------------------------------------------------------
 
 
-def test_submit_creates_customer_ticket_and_auto_response(api):
+def test_submit_creates_customer_ticket_and_auto_response(api, worker, settings):
     result = api.submit(sendAuto=True)
     ticket = Ticket.objects.get(pk=result.id)
     assert result.mask == ticket.mask
@@ -335,13 +335,17 @@ def test_submit_creates_customer_ticket_and_auto_response(api):
     assert ticket.customer.fullname == "New Customer"
     assert ticket.lastreplier == "New Customer"
     assert ticket.posts.get().contents == "It is on fire."
-    assert ticket.status.ispublic
+    assert ticket.status.ispublic and ticket.status.meaning == "open"
+    assert mail.outbox == []  # the helpdesk's worker sends it, not the API call
+    worker()
     assert len(mail.outbox) == 1 and ticket.mask in mail.outbox[0].subject
     assert mail.outbox[0].to == ["new.customer@example.com"]
+    assert f"{settings.PORTAL_PUBLIC_URL}/tickets/{ticket.pk}/" in mail.outbox[0].body
 
 
-def test_submit_without_auto_response_sends_no_mail(api):
+def test_submit_without_auto_response_sends_no_mail(api, worker):
     api.submit(sendAuto=False)
+    worker()
     assert mail.outbox == []
 
 

@@ -4,6 +4,8 @@
     manage.py worker        database backend: django-tasks-db's db_worker
                             with REDIS_URL: django-rq's rqworker with RQ's scheduler (run_after)
 
+It runs the queue of its settings (TASKS_QUEUE): the portal's worker the portal's tasks,
+`manage.py worker --settings=portal.settings.helpdesk` the embedded helpdesk's (its mails).
 Run as many as you like, on as many machines: tasks are claimed by the backend, outbox
 entries and periodic runs by conditional updates in the database.
 """
@@ -34,11 +36,11 @@ class Command(BaseCommand):
 
     def work(self, backend: str, verbosity: int) -> None:
         if backend == "DatabaseBackend":
-            call_command("db_worker", queue_name="*", interval=settings.TASKS_POLL_SECONDS, reload=False,
-                         verbosity=verbosity)
+            call_command("db_worker", queue_name=schedule.own_queue(),
+                         interval=settings.TASKS_POLL_SECONDS, reload=False, verbosity=verbosity)
         else:
             # SimpleWorker runs jobs in this process: a forked job would rebuild the SOAP client
             # (the WSDL fetched and parsed) for every delivery.
-            call_command("rqworker", *settings.RQ_QUEUES, with_scheduler=True,
+            call_command("rqworker", schedule.own_queue(), with_scheduler=True,
                          worker_class="rq.worker.SimpleWorker", job_class="django_tasks_rq.Job",
                          verbosity=verbosity)

@@ -84,11 +84,13 @@ class Command(BaseCommand):
              ("High", "#FFFFFF", "#D9480F", True), ("Critical", "#FFFFFF", "#A61E4D", False)], start=1
         ):
             Priority.objects.create(title=title, displayorder=order, forecolor=fore, backcolor=back, ispublic=public)
-        for order, (title, fore, public) in enumerate(
-            [("Open", "#5C83B4", True), ("In progress", "#8BB467", True), ("Waiting for customer", "#B48B2E", True),
-             ("Closed", "#CF5D60", True), ("Spam", "#777777", False)], start=1
+        M = Status.Meaning
+        for order, (title, fore, public, meaning) in enumerate(
+            [("Open", "#5C83B4", True, M.OPEN), ("In progress", "#8BB467", True, M.IN_PROGRESS),
+             ("Waiting for customer", "#B48B2E", True, M.WAITING), ("Closed", "#CF5D60", True, M.CLOSED),
+             ("Spam", "#777777", False, M.CLOSED)], start=1
         ):
-            Status.objects.create(title=title, displayorder=order, forecolor=fore, ispublic=public)
+            Status.objects.create(title=title, displayorder=order, forecolor=fore, ispublic=public, meaning=meaning)
         self._custom_fields()
         return True
 

@@ -1,0 +1,152 @@
+"""Mails to customers about their tickets: the ticket received, every staff reply, and the status
+changes they care about (closed, waiting for them), each with a link to the ticket in the portal.
+
+`announce` writes a Notification in the transaction of what it announces and, once that commits,
+queues a task for the helpdesk's own worker; no request waits on the mail server. `deliver` takes
+a notification with one conditional UPDATE that also moves its next attempt on (a lease: if the
+worker dies, the notification is due again then), sends it and marks it sent. A failure waits for
+that next attempt: 30 s, then twice as long each time, at most an hour, HELPDESK_MAIL_ATTEMPTS
+times in all. The periodic `sweep` queues what is due and unsent (a task lost with a worker or a
+queue) and removes the records of mails sent long ago.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from common.html import html_to_plain, plain_text, sanitize
+
+from . import tasks
+from .models import Notification, Status, Ticket, TicketPost
+
+logger = logging.getLogger(__name__)
+
+Event = Notification.Event
+MAX_RETRY_SECONDS = 3600
+SWEEP_BATCH = 1000
+SWEEP_GRACE_SECONDS = 30  # a notification due this recently has its task on the way
+
+
+# --- writing (in the transaction of what is announced) -------------------------------------------
+
+
+def announce(*, ticket: Ticket, event: str, post: TicketPost | None = None, status: Status | None = None) -> None:
+    notification = Notification.objects.create(ticket=ticket, event=event, post=post, status=status)
+    transaction.on_commit(lambda: _enqueue(notification.pk), robust=True)
+
+
+def is_announced(status: Status) -> bool:
+    """A status the customer hears about: public, and closed or waiting for them."""
+    return status.ispublic and status.meaning in Status.ANNOUNCED
+
+
+def staff_changed(*, ticket: Ticket, post: TicketPost | None, status_changed: bool) -> None:
+    """A change made in the staff desk: a reply is always mailed (with the new status, if the same
+    change gave one the customer hears about); a status change alone only if they hear about it."""
+    status = ticket.status if status_changed and is_announced(ticket.status) else None
+    if post is not None:
+        announce(ticket=ticket, event=Event.REPLY, post=post, status=status)
+    elif status is not None:
+        announce(ticket=ticket, event=Event.STATUS, status=status)
+
+
+def _enqueue(notification_id: int, when=None) -> None:
+    task = tasks.send_notification if when is None else tasks.send_notification.using(run_after=when)
+    task.enqueue(notification_id)
+
+
+# --- sending (in the helpdesk's worker) ------------------------------------------------------------
+
+
+def _retry_delay(attempt: int) -> timedelta:
+    return timedelta(seconds=min(settings.HELPDESK_MAIL_RETRY_SECONDS * 2 ** (attempt - 1), MAX_RETRY_SECONDS))
+
+
+def deliver(notification_id: int) -> None:
+    """One attempt at sending a notification, if it is due and no other worker has it."""
+    now = timezone.now()
+    due = Notification.objects.filter(pk=notification_id, sent_at=None, failed_at=None, next_attempt_at__lte=now)
+    notification = due.select_related("ticket__customer", "post", "status").first()
+    if notification is None:
+        return
+    attempt = notification.attempts + 1
+    retry_at = now + _retry_delay(attempt)
+    if not due.filter(attempts=notification.attempts).update(attempts=attempt, next_attempt_at=retry_at):
+        return  # another worker took it
+    try:
+        message(notification).send()
+    except Exception as error:
+        _failed(notification, attempt, retry_at, f"{type(error).__name__}: {error}")
+    else:
+        Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), last_error="")
+
+
+def _failed(notification: Notification, attempt: int, retry_at, reason: str) -> None:
+    if attempt >= settings.HELPDESK_MAIL_ATTEMPTS:
+        Notification.objects.filter(pk=notification.pk).update(failed_at=timezone.now(), last_error=reason[:2000])
+        logger.error("mail %s to %s given up after %s attempts: %s", notification.pk,
+                     notification.ticket.customer.email, attempt, reason)
+        return
+    Notification.objects.filter(pk=notification.pk).update(last_error=reason[:2000])
+    logger.warning("mail %s: attempt %s failed (%s); next at %s", notification.pk, attempt, reason, retry_at.isoformat())
+    try:
+        _enqueue(notification.pk, retry_at)
+    except Exception:  # the queue is away too: the sweep finds it due
+        logger.exception("mail %s: could not schedule the next attempt", notification.pk)
+
+
+def sweep() -> None:
+    """Queues the notifications that are due and were not sent (a lost task, a killed worker), and
+    removes the records of mails sent more than HELPDESK_MAIL_KEEP_DAYS ago."""
+    now = timezone.now()
+    due = Notification.objects.filter(sent_at=None, failed_at=None,
+                                      next_attempt_at__lte=now - timedelta(seconds=SWEEP_GRACE_SECONDS))
+    for notification_id in due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]:
+        _enqueue(notification_id)
+    Notification.objects.filter(sent_at__lt=now - timedelta(days=settings.HELPDESK_MAIL_KEEP_DAYS)).delete()
+
+
+# --- the mail ---------------------------------------------------------------------------------------
+
+
+def ticket_url(ticket: Ticket) -> str:
+    """The ticket's page in the portal (HELPDESK_TICKET_URL, with {id} and {mask} filled in)."""
+    template = settings.HELPDESK_TICKET_URL or f"{settings.PORTAL_PUBLIC_URL}/tickets/{{id}}/"
+    return template.format(id=ticket.pk, mask=ticket.mask)
+
+
+def _context(notification: Notification) -> dict:
+    ticket, post = notification.ticket, notification.post
+    context = {
+        "event": notification.event, "ticket": ticket, "customer_name": ticket.customer.fullname,
+        "subject": " ".join(ticket.subject.split()), "status": notification.status, "url": ticket_url(ticket),
+        "closed": notification.status is not None and notification.status.meaning == Status.Meaning.CLOSED,
+    }
+    if post is not None:
+        context.update(
+            post=post, attachments=list(post.attachments.all()),
+            reply_text=html_to_plain(post.contents) if post.ishtml else post.contents.strip(),
+            reply_html=sanitize(post.contents) if post.ishtml else plain_text(post.contents.strip()),
+        )
+    return context
+
+
+def message(notification: Notification) -> EmailMultiAlternatives:
+    """The mail, in plain text and HTML, in the site's language."""
+    context = _context(notification)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[%(mask)s] %(subject)s") % {"mask": notification.ticket.mask, "subject": context["subject"]}
+        text = render_to_string("helpdesk/email/notification.txt", context)
+        html = render_to_string("helpdesk/email/notification.html", {**context, "title": subject})
+    # RFC 3834: the acknowledgement of a new ticket is an automatic answer (no out-of-office replies to it).
+    headers = {"Auto-Submitted": "auto-replied"} if notification.event == Event.CREATED else {}
+    mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.ticket.customer.email],
+                                  headers=headers)
+    mail.attach_alternative(html, "text/html")
+    return mail
