@@ -10,9 +10,10 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def rate_limited(request, action: str, *, limit: int, window_seconds: int) -> bool:
-    """Counts this attempt; True once a client has made more than `limit` in the window."""
-    key = f"ratelimit:{action}:{client_ip(request)}"
+def rate_limited(request, action: str, *, limit: int, window_seconds: int, key: str | None = None) -> bool:
+    """Counts this attempt; True once a client (or whatever `key` names instead) has made more than
+    `limit` in the window."""
+    key = f"ratelimit:{action}:{key or client_ip(request)}"
     if cache.add(key, 1, window_seconds):
         return False
     try:

@@ -208,20 +208,45 @@ class ReplyForm(AttachmentsMixin, forms.Form):
 
 
 class PropertiesForm(forms.Form):
-    status = forms.TypedChoiceField(label=_("Status"), coerce=int, required=False)
-    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, required=False)
+    """A customer's own changes: the status only by Close or Reopen, the priority to a public one.
+    What the ticket has now is shown, by its title, even when customers may not choose it."""
 
-    def __init__(self, *args, statuses, priorities, **kwargs):
+    NOT_NOW = _("This change is not possible for this ticket now.")
+    status = forms.TypedChoiceField(label=_("Status"), coerce=int, required=False, empty_value=None,
+                                    error_messages={"invalid_choice": NOT_NOW})
+    priority = forms.TypedChoiceField(label=_("Priority"), coerce=int, required=False, empty_value=None,
+                                      error_messages={"invalid_choice": NOT_NOW})
+
+    def __init__(self, *args, statuses, priorities, status_title: str, priority_id: int, priority_title: str,
+                 **kwargs):
+        """`statuses`, `priorities`: the (id, label) pairs a customer may choose; the rest: the ticket's now."""
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s.id, s.title) for s in statuses]
-        self.fields["priority"].choices = [(p.id, p.title) for p in priorities]
+        self.current_priority = priority_id
+        self.fields["status"].choices = [("", status_title), *statuses]
+        public = any(choice == priority_id for choice, _label in priorities)
+        self.fields["priority"].choices = [*([] if public else [("", priority_title)]), *priorities]
+        self.fields["priority"].initial = priority_id if public else ""
         style_widgets(self)
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("priority") == self.current_priority:
+            cleaned["priority"] = None  # unchanged
         if not cleaned.get("status") and not cleaned.get("priority"):
             raise forms.ValidationError(_("Choose a new status or priority."))
         return cleaned
+
+
+class LookupForm(HoneypotForm):
+    """A guest asks for a link to one of their tickets."""
+
+    email = forms.EmailField(label=_("Your email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    ticket = forms.CharField(label=_("Ticket number"), max_length=50,
+                             help_text=_("As in the subject of our emails, for example ABC-123456."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
 
 
 class CustomValuesForm(CustomFieldsMixin, forms.Form):

@@ -1,5 +1,6 @@
 """What the portal keeps about tickets (the tickets themselves live in the helpdesk): uploads
-staged for it to fetch, and the outbox of tickets and replies on their way to it."""
+staged for it to fetch, the outbox of tickets and replies on their way to it, and what the
+helpdesk's statuses mean to customers' actions."""
 
 import secrets
 
@@ -26,6 +27,8 @@ class OutboxEntry(models.Model):
         REPLY = "reply", _("Reply")
 
     class Status(models.TextChoices):
+        # A guest's ticket waits for its sender to open the link mailed to the address they gave.
+        AWAITING_CONFIRMATION = "awaiting", _("Awaiting confirmation")
         QUEUED = "queued", _("Waiting to be delivered")
         DELIVERING = "delivering", _("Being delivered")
         DELIVERED = "delivered", _("Delivered")
@@ -77,6 +80,36 @@ class OutboxEntry(models.Model):
     @property
     def in_flight(self) -> bool:
         return self.status in self.IN_FLIGHT
+
+
+class TicketWorkflow(models.Model):
+    """What the helpdesk's statuses mean for customers' own actions (the API says only whether a
+    status is public). One row, edited by site admins (Tickets > Ticket workflow); a status it does
+    not name is taken by its title (TICKETS_OPEN_STATUS_TITLES, TICKETS_CLOSED_STATUS_TITLES).
+
+    Close sets the first public closed status, Reopen (and a customer's reply to a closed ticket)
+    the first public open one; a ticket in any closed status counts as closed."""
+
+    class Meaning(models.TextChoices):
+        OPEN = "open", _("Open: the support team has to act (Reopen sets the first of these)")
+        CLOSED = "closed", _("Closed (Close sets the first of these)")
+        OTHER = "other", _("Other (in progress, waiting for the customer, ...)")
+
+    SINGLETON_ID = 1
+
+    status_meanings = models.JSONField(_("meaning of each status"), default=dict, blank=True)  # status id (text) -> meaning
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ticket workflow")
+        verbose_name_plural = _("ticket workflow")
+
+    def __str__(self):
+        return str(_("Ticket workflow"))
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
 
 
 class StagedUpload(models.Model):

@@ -3,7 +3,9 @@ helpdesk by the task worker, exactly once.
 
 An entry goes QUEUED → DELIVERING (claimed by one worker) → DELIVERED, or REJECTED when the
 helpdesk refuses it (the customer edits it and sends it again, or discards it). A failed attempt
-puts it back in the queue with a growing delay. Exactly once rests on three rules:
+puts it back in the queue with a growing delay. A guest's ticket starts AWAITING_CONFIRMATION: it
+is queued when the link mailed to its address is opened, and discarded if that never happens
+(guests.py). Exactly once rests on three rules:
 
 - a worker claims an entry with one conditional UPDATE, so two workers never deliver one entry;
 - before each send the entry is marked as possibly sent (`unknown_since`); only a definite
@@ -35,7 +37,7 @@ from django.utils.translation import gettext as _
 import kayako
 from kayako import ErrorCode
 
-from . import staging, tasks
+from . import guests, staging, tasks, workflow
 from .models import OutboxEntry, StagedUpload
 
 logger = logging.getLogger(__name__)
@@ -52,17 +54,19 @@ WAKE_LIMIT = 1000
 # --- storing (in the request) ----------------------------------------------------------------
 
 
-def store(*, token: str, uploads: list[StagedUpload], **fields) -> tuple[OutboxEntry, bool]:
-    """(entry, created): the submission stored with its uploads and queued for the worker. A form
-    token seen before gives back the entry it made (a double click, a reloaded POST)."""
+def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: bool = False,
+          **fields) -> tuple[OutboxEntry, bool]:
+    """(entry, created): the submission stored with its uploads and queued for the worker (or, awaiting
+    confirmation, its confirmation link mailed). A form token seen before gives back the entry it
+    made (a double click, a reloaded POST)."""
     earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
     if earlier is not None:
         return earlier, False
     try:
         with transaction.atomic():
-            entry = OutboxEntry.objects.create(form_token=token or None, next_attempt_at=timezone.now(), **fields)
+            entry = OutboxEntry.objects.create(form_token=token or None, **_queued(awaiting_confirmation), **fields)
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
-            transaction.on_commit(lambda: _enqueue(entry.pk), robust=True)
+            transaction.on_commit(lambda: _next_step(entry), robust=True)
     except IntegrityError:  # the same form sent twice at the same moment: the other request stored it
         earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
         if earlier is None:
@@ -71,16 +75,43 @@ def store(*, token: str, uploads: list[StagedUpload], **fields) -> tuple[OutboxE
     return entry, True
 
 
-def resend(entry: OutboxEntry, *, uploads: list[StagedUpload], **fields) -> None:
-    """A refused submission, corrected by its customer, queued again under the same reference."""
+def _queued(awaiting_confirmation: bool) -> dict:
+    if awaiting_confirmation:
+        return {"status": Status.AWAITING_CONFIRMATION, "next_attempt_at": None}
+    return {"status": Status.QUEUED, "next_attempt_at": timezone.now()}
+
+
+def _next_step(entry: OutboxEntry) -> None:
+    if entry.status == Status.AWAITING_CONFIRMATION:
+        tasks.mail_confirmation.enqueue(entry.pk)
+    else:
+        _enqueue(entry.pk)
+
+
+def resend(entry: OutboxEntry, *, uploads: list[StagedUpload], awaiting_confirmation: bool = False, **fields) -> None:
+    """A refused submission, corrected by its customer, queued again under the same reference (or
+    awaiting confirmation again: a guest who changed the address)."""
     with transaction.atomic():
+        # Awaiting confirmation again, the link's lifetime starts again (the purge counts from `created`).
+        restarted = {"created": timezone.now()} if awaiting_confirmation else {}
         updated = OutboxEntry.objects.filter(pk=entry.pk, status=Status.REJECTED).update(
-            status=Status.QUEUED, next_attempt_at=timezone.now(), attempts=0, error_code=None, error_message="",
+            **_queued(awaiting_confirmation), **restarted, attempts=0, error_code=None, error_message="",
             last_error="", **fields)
         if updated:
+            entry.refresh_from_db()
             entry.uploads.exclude(pk__in=[u.pk for u in uploads]).update(entry=None)
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
-            transaction.on_commit(lambda: _enqueue(entry.pk), robust=True)
+            transaction.on_commit(lambda: _next_step(entry), robust=True)
+
+
+def confirm(entry: OutboxEntry) -> bool:
+    """A guest's ticket whose sender opened the confirmation link: queued for delivery. False if it
+    was not waiting for that (confirmed already, or discarded)."""
+    queued = OutboxEntry.objects.filter(pk=entry.pk, status=Status.AWAITING_CONFIRMATION).update(
+        status=Status.QUEUED, next_attempt_at=timezone.now())
+    if queued:
+        _enqueue(entry.pk)
+    return bool(queued)
 
 
 def discard(entry: OutboxEntry) -> None:
@@ -245,6 +276,8 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool) -> Non
         waiting += _wake_waiting(now)
     for entry_id in waiting:
         _enqueue(entry_id)
+    if entry.kind == Kind.REPLY:
+        tasks.reopen_if_closed.enqueue(entry.pk)
     staging.discard(entry.uploads.all())
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
 
@@ -319,11 +352,35 @@ def _flag_overdue(now) -> None:
 
 
 def purge() -> None:
-    """Delivered and discarded entries (and with them their form tokens) after OUTBOX_KEEP_DAYS;
-    uploads of forms never sent after STAGED_UPLOAD_KEEP_SECONDS."""
-    cutoff = timezone.now() - timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    """Guests' tickets never confirmed are discarded once their link has expired; delivered and
+    discarded entries (and with them their form tokens) are removed after OUTBOX_KEEP_DAYS; uploads
+    of forms never sent after STAGED_UPLOAD_KEEP_SECONDS."""
+    now = timezone.now()
+    unconfirmed = OutboxEntry.objects.filter(
+        status=Status.AWAITING_CONFIRMATION, created__lt=now - timedelta(seconds=settings.TICKETS_GUEST_CONFIRM_SECONDS))
+    for entry in unconfirmed[:WAKE_LIMIT]:
+        if OutboxEntry.objects.filter(pk=entry.pk, status=Status.AWAITING_CONFIRMATION).update(status=Status.DISCARDED):
+            staging.discard(entry.uploads.all())
+    cutoff = now - timedelta(days=settings.OUTBOX_KEEP_DAYS)
     OutboxEntry.objects.filter(status__in=[Status.DELIVERED, Status.DISCARDED], updated__lt=cutoff).delete()
     staging.discard_expired()
+
+
+# --- after a reply (in the worker) ---------------------------------------------------------------
+
+
+def reopen_if_closed(entry_id: int) -> None:
+    """A delivered reply whose ticket is (still) closed reopens it: a helpdesk that does not do so
+    itself would leave the customer's words unseen. The workflow says which status that is."""
+    entry = OutboxEntry.objects.filter(pk=entry_id, kind=Kind.REPLY, status=Status.DELIVERED).first()
+    if entry is None or entry.ticket_id is None:
+        return
+    ticket = kayako.get_submitted_ticket(email=entry.email, ticket_id=entry.ticket_id)
+    flow = workflow.current()
+    if flow.is_closed(ticket.status_id) and flow.reopen_status is not None:
+        kayako.update_ticket_properties(email=entry.email, ticket_id=entry.ticket_id,
+                                        new_status=flow.reopen_status.id)
+        logger.info("outbox %s: the reply reopened ticket %s", entry.reference, entry.ticket_id)
 
 
 # --- telling the customer ----------------------------------------------------------------------
@@ -344,3 +401,16 @@ def _mail_customer(entry: OutboxEntry, template: str, subject: str) -> None:
         send_mail(subject, body, None, [entry.email])
     except Exception:  # the entry's state is what matters; a mail server down must not undo it
         logger.exception("outbox %s: could not mail the customer", entry.reference)
+
+
+def mail_confirmation(entry_id: int) -> None:
+    """The link that sends a guest's ticket, to the address the guest gave."""
+    entry = OutboxEntry.objects.filter(pk=entry_id, status=Status.AWAITING_CONFIRMATION).first()
+    if entry is None:
+        return
+    token = guests.confirmation_token(reference=entry.reference, email=entry.email)
+    send_mail(_("Please confirm your ticket “%(subject)s”") % {"subject": " ".join(entry.subject.split())},
+              render_to_string("tickets/email/confirm.txt", {
+                  "entry": entry, "hours": settings.TICKETS_GUEST_CONFIRM_SECONDS // 3600,
+                  "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:confirm", args=[token])}),
+              None, [entry.email])

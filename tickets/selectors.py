@@ -9,8 +9,10 @@ from django.conf import settings
 
 import kayako
 
-from . import staging
+from . import staging, workflow
 from .models import OutboxEntry, StagedUpload
+
+LOOKUP_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -107,41 +109,50 @@ def ticket_get(*, email: str, ticket_id: int) -> kayako.Ticket:
     return kayako.get_submitted_ticket(email=email, ticket_id=ticket_id)
 
 
+def ticket_find(*, email: str, mask: str) -> kayako.Ticket | None:
+    """The customer's ticket with this number (its mask, in any case), among their
+    TICKETS_LOOKUP_MAX_TICKETS most recently active; None if there is none (or no such customer)."""
+    wanted = mask.strip().casefold()
+    for page in range(1, -(-settings.TICKETS_LOOKUP_MAX_TICKETS // LOOKUP_PAGE_SIZE) + 1):
+        try:
+            rows = kayako.get_submitted_tickets(email=email, num_per_page=LOOKUP_PAGE_SIZE, page=page)
+        except kayako.Rejected as error:
+            if error.code in (kayako.ErrorCode.UNKNOWN_USER, kayako.ErrorCode.INVALID_EMAIL):
+                return None
+            raise
+        found = next((row for row in rows if row.mask.casefold() == wanted), None)
+        if found is not None:
+            return ticket_get(email=email, ticket_id=found.id)
+        if len(rows) < LOOKUP_PAGE_SIZE:
+            return None
+    return None
+
+
 @dataclass(frozen=True)
 class TicketDetail:
     ticket: kayako.Ticket
     department: kayako.Department | None
-    status: kayako.Status | None
+    status: kayako.Status | None  # shown whether public or not
     priority: kayako.Priority | None
-    public_statuses: tuple[kayako.Status, ...]
     public_priorities: tuple[kayako.Priority, ...]
     is_closed: bool
-    close_status: int | None  # the status the Close button sets
-    reopen_status: int | None  # the status the Reopen button sets
+    status_action: kayako.Status | None  # what the Close (or, closed, the Reopen) button sets
     has_custom_fields: bool
-
-
-def _closed_status_ids(statuses) -> set[int]:
-    titles = {t.lower() for t in settings.TICKETS_CLOSED_STATUS_TITLES}
-    return {s.id for s in statuses if s.title.lower() in titles}
 
 
 def ticket_detail(*, email: str, ticket_id: int) -> TicketDetail:
     """The ticket with what its page shows beside the thread."""
     ticket = ticket_get(email=email, ticket_id=ticket_id)
     reference = reference_data()
-    public = reference.public()
-    closed = _closed_status_ids(public.statuses)
+    flow = workflow.workflow(reference.statuses)
     return TicketDetail(
         ticket=ticket,
         department=next((d for d in reference.departments if d.id == ticket.department_id), None),
         status=next((s for s in reference.statuses if s.id == ticket.status_id), None),
         priority=next((p for p in reference.priorities if p.id == ticket.priority_id), None),
-        public_statuses=public.statuses,
-        public_priorities=public.priorities,
-        is_closed=ticket.status_id in closed,
-        close_status=next(iter(sorted(closed)), None),
-        reopen_status=next((s.id for s in public.statuses if s.id not in closed), None),
+        public_priorities=_public(reference.priorities),
+        is_closed=flow.is_closed(ticket.status_id),
+        status_action=flow.action_for(ticket.status_id),
         has_custom_fields=bool(custom_fields(department_id=ticket.department_id)),
     )
 
@@ -199,6 +210,13 @@ def staged_upload_offered(*, token: str, name: str) -> StagedUpload | None:
 def submission_get(*, request, reference: str) -> OutboxEntry | None:
     """A submission of this visitor's (a guest's belong to their session); None for anyone else's."""
     return OutboxEntry.objects.filter(reference=reference, owner=staging.owner_key(request)).first()
+
+
+def submission_to_confirm(*, reference: str, email: str) -> OutboxEntry | None:
+    """The guest's ticket a confirmation link names, if it is still for the address the link was
+    mailed to (whoever opens it: the link is the proof)."""
+    return OutboxEntry.objects.filter(reference=reference, kind=OutboxEntry.Kind.TICKET, email__iexact=email).exclude(
+        status=OutboxEntry.Status.DISCARDED).first()
 
 
 def _undelivered():

@@ -9,6 +9,7 @@ it concerns one (`form.add_error(None, error)` puts each message at its place). 
 ticket and a missing one stay kayako.NotFound, the site's 404.
 """
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import kayako
 from common.abuse import rate_limited
 from kayako import ErrorCode
 
-from . import outbox, staging
+from . import guests, outbox, staging, tasks
 from .models import OutboxEntry, StagedUpload
 
 # The submit form's field that each refusal of submitTicket concerns (shown when the customer
@@ -84,7 +85,9 @@ def _ticket_fields(*, department_id: int, priority_id: int, subject: str, messag
 def ticket_submit(*, request, token: str, email: str, full_name: str, department_id: int, priority_id: int,
                   subject: str, message: str, customs: dict, uploads: list[StagedUpload]) -> Sent:
     """Stores the ticket for the worker to deliver, once per form token. Guests (not signed in)
-    are rate limited per network."""
+    are rate limited per network, and their ticket waits until they open the link mailed to the
+    address they gave (guests.py): whether it belongs to an account or not, nobody files in
+    someone else's name, and every guest is told the same."""
     guest = not request.user.is_authenticated
     limit, window = settings.TICKETS_GUEST_RATE_LIMIT
     if guest and rate_limited(request, "guest-ticket", limit=limit, window_seconds=window):
@@ -92,10 +95,30 @@ def ticket_submit(*, request, token: str, email: str, full_name: str, department
                                 "or sign in to send more."))
     entry, created = outbox.store(
         token=token, uploads=uploads, kind=OutboxEntry.Kind.TICKET, owner=staging.owner_key(request),
-        email=email, full_name=full_name, **_ticket_fields(
+        email=email, full_name=full_name, awaiting_confirmation=guest, **_ticket_fields(
             department_id=department_id, priority_id=priority_id, subject=subject, message=message, customs=customs),
     )
     return Sent(entry, repeated=not created)
+
+
+def submission_confirm(*, request, entry: OutboxEntry) -> bool:
+    """A guest's ticket, confirmed by the link mailed to its address: queued for delivery, and its
+    ticket opens in this browser once delivered. False if it was not waiting for that."""
+    guests.remember_confirmed(request, entry.reference)
+    return outbox.confirm(entry)
+
+
+def guest_lookup(*, request, email: str, mask: str) -> None:
+    """Asks the worker to mail a link to the ticket with this number to `email`, if it is theirs.
+    Nothing is asked of the helpdesk here, so the answer is the same, as fast, either way. Rate
+    limited per network (an error), and per address (silently: no mailbox is flooded)."""
+    limit, window = settings.TICKETS_LOOKUP_RATE_LIMIT
+    if rate_limited(request, "ticket-lookup", limit=limit, window_seconds=window):
+        raise ValidationError(_("Several links were asked for from your network lately. Please wait an hour."))
+    limit, window = settings.TICKETS_LOOKUP_ADDRESS_LIMIT
+    address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    if not rate_limited(request, "ticket-lookup-address", limit=limit, window_seconds=window, key=address):
+        tasks.mail_guest_link.enqueue(email.strip(), mask.strip())
 
 
 def ticket_reply(*, request, email: str, full_name: str, ticket_id: int, token: str, reply: str,
@@ -122,9 +145,12 @@ def pending_ticket_reply(*, request, ticket: OutboxEntry, token: str, reply: str
 
 def ticket_resend(*, entry: OutboxEntry, email: str, full_name: str, department_id: int, priority_id: int,
                   subject: str, message: str, customs: dict, uploads: list[StagedUpload]) -> Sent:
-    """A refused ticket, corrected, queued again under its reference."""
-    outbox.resend(entry, uploads=uploads, email=email, full_name=full_name, **_ticket_fields(
-        department_id=department_id, priority_id=priority_id, subject=subject, message=message, customs=customs))
+    """A refused ticket, corrected, queued again under its reference; a guest's under another
+    address than the one confirmed waits for that address's confirmation first."""
+    new_address = entry.owner.startswith("session:") and email.strip().lower() != entry.email.lower()
+    outbox.resend(entry, uploads=uploads, awaiting_confirmation=new_address, email=email, full_name=full_name,
+                  **_ticket_fields(department_id=department_id, priority_id=priority_id, subject=subject,
+                                   message=message, customs=customs))
     return Sent(entry)
 
 

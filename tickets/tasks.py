@@ -1,11 +1,41 @@
-"""The tickets' background tasks (django-tasks); tickets/outbox.py has what they do."""
+"""The tickets' background tasks (django-tasks); tickets/outbox.py and guests.py have what they do.
+
+Delivery has its own retries (the outbox's back-off and sweep); the smaller tasks here are tried
+again when they fail (common.retries).
+"""
 
 from django_tasks import task
 
-from . import outbox
+import kayako
+from common.retries import retried
+
+from . import guests, outbox
+
+HELPDESK_FAILURES = (kayako.Unavailable, kayako.ProtocolError)
 
 
 @task()
 def deliver(entry_id: int) -> None:
     """One attempt at delivering an outbox entry to the helpdesk."""
     outbox.deliver(entry_id)
+
+
+@task()
+def reopen_if_closed(entry_id: int, attempt: int = 1) -> None:
+    """After a reply was delivered: its ticket reopened if it is closed."""
+    with retried(reopen_if_closed, entry_id, attempt=attempt, errors=HELPDESK_FAILURES):
+        outbox.reopen_if_closed(entry_id)
+
+
+@task()
+def mail_confirmation(entry_id: int, attempt: int = 1) -> None:
+    """The confirmation link of a guest's ticket, mailed to the address it gave."""
+    with retried(mail_confirmation, entry_id, attempt=attempt):
+        outbox.mail_confirmation(entry_id)
+
+
+@task()
+def mail_guest_link(email: str, mask: str, attempt: int = 1) -> None:
+    """A guest's lookup: a link to the ticket with this number, if `email` has one."""
+    with retried(mail_guest_link, email, mask, attempt=attempt):
+        guests.mail_link(email=email, mask=mask)

@@ -1,8 +1,11 @@
-"""Ticket pages. Every page needs a signed-in customer with a verified primary email (the identity
-sent to the API); someone else's ticket and a missing one are the same 404 (via the middleware).
-Views parse input with a form, call one selector or service, and render."""
+"""Ticket pages. They need a signed-in customer with a verified primary email (the identity sent to
+the API), except a ticket's own page, which a guest may also read and answer with a link mailed to
+its address (guests.py); someone else's ticket and a missing one are the same 404 (via the
+middleware). Views parse input with a form, call one selector or service, and render."""
 
 import hashlib
+from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict, Streamin
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,8 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import kayako
 from common.customers import customer_name, customer_required
 
-from . import colours, selectors, services, staging
-from .forms import SORT_LABELS, CustomValuesForm, PropertiesForm, ReplyForm, TicketListForm, TicketSubmitForm
+from . import colours, guests, selectors, services, staging
+from .forms import (
+    SORT_LABELS,
+    CustomValuesForm,
+    LookupForm,
+    PropertiesForm,
+    ReplyForm,
+    TicketListForm,
+    TicketSubmitForm,
+)
 from .templatetags.ticket_tags import badge, moment
 
 DOWNLOAD_CHUNK = 64 * 1024
@@ -33,7 +44,8 @@ DOWNLOAD_CHUNK = 64 * 1024
 @customer_required
 def ticket_list(request):
     reference = selectors.reference_data()
-    form = TicketListForm(request.GET or None, **vars(reference))
+    # Customers filter only by what they may see; a ticket's row shows its values whatever they are.
+    form = TicketListForm(request.GET or None, **vars(reference.public()))
     arguments = form.list_arguments()
     result = selectors.ticket_list(email=request.customer_email, **arguments)
     pending = selectors.pending_tickets(request=request) if result.page == 1 else []
@@ -116,21 +128,51 @@ def badges_css(request):
 # --- one ticket ----------------------------------------------------------------------------
 
 
+def ticket_viewer_required(view):
+    """A signed-in customer (customer_required), or a guest whose session holds a link to this ticket
+    (guests.py: its address becomes request.customer_email); anyone else is asked to sign in or to
+    have a link mailed."""
+
+    @wraps(view)
+    def wrapper(request, ticket_id: int, *args, **kwargs):
+        if request.user.is_authenticated:
+            return customer_required(view)(request, ticket_id, *args, **kwargs)
+        request.guest = guests.granted(request, ticket_id)
+        if request.guest is None:
+            query = urlencode({"next": reverse("tickets:detail", args=[ticket_id])})
+            return redirect(f"{reverse('tickets:lookup')}?{query}")
+        request.customer_email = request.guest.email
+        return view(request, ticket_id, *args, **kwargs)
+
+    return wrapper
+
+
+def _properties_form(detail: selectors.TicketDetail, data=None) -> PropertiesForm:
+    """Close or Reopen (whichever the ticket's status allows) and the public priorities."""
+    action = detail.status_action
+    ticket = detail.ticket
+    return PropertiesForm(
+        data, statuses=[] if action is None else [
+            (action.id, _("Reopen the ticket") if detail.is_closed else _("Close the ticket"))],
+        priorities=[(p.id, p.title) for p in detail.public_priorities],
+        status_title=getattr(detail.status, "title", str(ticket.status_id)), priority_id=ticket.priority_id,
+        priority_title=getattr(detail.priority, "title", str(ticket.priority_id)))
+
+
 def _detail_context(request, detail: selectors.TicketDetail, *, reply_form=None, properties_form=None,
                     staged=()) -> dict:
     return {
         **vars(detail),
+        "guest": getattr(request, "guest", None),
         "pending_replies": selectors.pending_replies(request=request, ticket_id=detail.ticket.id),
         "reply_form": reply_form or ReplyForm(),
-        "properties_form": properties_form or PropertiesForm(
-            statuses=detail.public_statuses, priorities=detail.public_priorities,
-            initial={"status": detail.ticket.status_id, "priority": detail.ticket.priority_id}),
+        "properties_form": properties_form or _properties_form(detail),
         "staged": list(staged),
     }
 
 
 @require_GET
-@customer_required
+@ticket_viewer_required
 def ticket_detail(request, ticket_id: int):
     detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
     return render(request, "tickets/detail.html", _detail_context(request, detail))
@@ -147,13 +189,15 @@ def _uploads(request, form) -> list:
 
 
 @require_POST
-@customer_required
+@ticket_viewer_required
 def ticket_reply(request, ticket_id: int):
     form = ReplyForm(request.POST, request.FILES)
     uploads = _uploads(request, form)
     if form.is_valid():
+        guest = getattr(request, "guest", None)
+        name = guest.name if guest else customer_name(request.user)
         sent = services.ticket_reply(
-            request=request, email=request.customer_email, full_name=customer_name(request.user), ticket_id=ticket_id,
+            request=request, email=request.customer_email, full_name=name, ticket_id=ticket_id,
             uploads=uploads, token=form.cleaned_data["form_token"], reply=form.cleaned_data["reply"])
         return _after_sending(request, sent)
     try:
@@ -170,8 +214,9 @@ def ticket_reply(request, ticket_id: int):
 @require_POST
 @customer_required
 def ticket_properties(request, ticket_id: int):
-    public = selectors.reference_data().public()
-    form = PropertiesForm(request.POST, statuses=public.statuses, priorities=public.priorities)
+    """Close or Reopen (whichever the ticket's status allows, nothing else) and a public priority."""
+    detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
+    form = _properties_form(detail, request.POST)
     if form.is_valid():
         try:
             services.ticket_update_properties(
@@ -183,7 +228,6 @@ def ticket_properties(request, ticket_id: int):
         else:
             messages.success(request, _("The ticket was updated."))
             return redirect("tickets:detail", ticket_id=ticket_id)
-    detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
     return render(request, "tickets/detail.html", _detail_context(request, detail, properties_form=form), status=400)
 
 
@@ -208,7 +252,7 @@ def ticket_custom_values(request, ticket_id: int):
 
 
 @require_GET
-@customer_required
+@ticket_viewer_required
 def attachment_download(request, ticket_id: int, attachment_id: int):
     info, stream = selectors.attachment_open(email=request.customer_email, ticket_id=ticket_id,
                                              attachment_id=attachment_id)
@@ -380,7 +424,7 @@ def submission(request, reference: str):
     """The page that follows sending: the submission while it waits (or was refused); once
     delivered, the ticket (customers) or its number (guests)."""
     entry = _submission_or_404(request, reference)
-    if entry.status == entry.Status.DELIVERED and request.user.is_authenticated:
+    if entry.status == entry.Status.DELIVERED and (request.user.is_authenticated or guests.opens(request, entry)):
         if entry.kind == entry.Kind.TICKET:
             messages.success(request, _("Your ticket %(mask)s was sent. We will reply by email and here.") % {
                 "mask": entry.ticket_mask})
@@ -438,6 +482,51 @@ def submission_edit(request, reference: str):
     return render(request, "tickets/reply_retry.html", {
         "entry": entry, "reply_action": reverse("tickets:sent-edit", args=[reference]), "ticket_id": entry.ticket_id,
         "reply_form": form, "staged": uploads}, status=200 if request.method == "GET" else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def submission_confirm(request, token: str):
+    """The link mailed to a guest's address: the page shows what was sent, its button sends it (a
+    button, not the link itself, so that a mail scanner opening links sends nothing)."""
+    reference, email = guests.confirmation(token) or ("", "")
+    entry = selectors.submission_to_confirm(reference=reference, email=email)
+    if entry is None:
+        return render(request, "tickets/confirm.html", {"expired": True}, status=404)
+    if request.method == "POST":
+        if services.submission_confirm(request=request, entry=entry):
+            messages.success(request, _("Thank you: your ticket is on its way."))
+        if selectors.submission_get(request=request, reference=entry.reference) is not None:
+            return redirect("tickets:sent", reference=entry.reference)
+        return render(request, "tickets/confirm.html", {"entry": entry, "confirmed": True})
+    return render(request, "tickets/confirm.html", {"entry": entry})
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_lookup(request):
+    """A guest asks for a link to a ticket: the same answer whether or not it exists."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guest_lookup(request=request, email=form.cleaned_data["email"], mask=form.cleaned_data["ticket"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "tickets/lookup.html", {"sent_to": form.cleaned_data["email"],
+                                                           "hours": settings.TICKETS_GUEST_LINK_SECONDS // 3600})
+    return render(request, "tickets/lookup.html", {"form": form, "next": next_url},
+                  status=400 if form.is_bound else 200)
+
+
+@require_GET
+def guest_link(request, token: str):
+    """The link mailed to a guest: opens its ticket in this browser for a while."""
+    ticket_id = guests.redeem(request, token)
+    if ticket_id is None:
+        return render(request, "tickets/lookup.html", {"form": LookupForm(), "expired": True}, status=404)
+    return redirect("tickets:detail", ticket_id=ticket_id)
 
 
 @require_POST

@@ -75,8 +75,17 @@ STAGED_UPLOAD_KEEP_SECONDS = 24 * 3600
 # Someone not signed in may submit a ticket with name and email.
 TICKETS_GUEST_SUBMISSION = env.bool("TICKETS_GUEST_SUBMISSION", default=True)
 TICKETS_GUEST_RATE_LIMIT = (5, 3600)  # guest tickets per client IP, per seconds
-# Status titles that mean "closed", for the Close and Reopen buttons.
+# What a status means for Close and Reopen when site admins have not said (Tickets > Ticket
+# workflow in the admin): these titles are open or closed, any other title neither.
+TICKETS_OPEN_STATUS_TITLES = env.list("TICKETS_OPEN_STATUS_TITLES", default=["Open", "New", "Reopened"])
 TICKETS_CLOSED_STATUS_TITLES = env.list("TICKETS_CLOSED_STATUS_TITLES", default=["Closed", "Resolved"])
+# A guest's ticket is sent once the link mailed to the address they gave is opened within this (seconds).
+TICKETS_GUEST_CONFIRM_SECONDS = env.int("TICKETS_GUEST_CONFIRM_SECONDS", default=24 * 3600)
+# Guests follow a ticket with a link mailed to its address (/tickets/lookup/), valid this long (seconds).
+TICKETS_GUEST_LINK_SECONDS = env.int("TICKETS_GUEST_LINK_SECONDS", default=24 * 3600)
+TICKETS_LOOKUP_RATE_LIMIT = (5, 3600)  # lookups per client IP, per seconds
+TICKETS_LOOKUP_ADDRESS_LIMIT = (3, 3600)  # links mailed to one address, per seconds
+TICKETS_LOOKUP_MAX_TICKETS = 1000  # a lookup searches this many of the address's most recently active tickets
 
 # --- The outbox: tickets and replies are stored, then delivered by the worker (tickets/outbox.py) ---
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=300)  # the longest wait between attempts

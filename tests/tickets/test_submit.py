@@ -248,27 +248,6 @@ def test_a_refused_ticket_can_be_discarded(dana, worker, monkeypatch):
     assert entry.reference not in dana.get("/tickets/").content.decode()
 
 
-@pytest.mark.embedded_helpdesk_only  # the auto-response mail is the embedded helpdesk's
-def test_guest_submission(demo, worker):
-    guest = Client()
-    html = guest.get("/tickets/new/").content.decode()
-    assert "Your email address" in html and "sign in" in html
-    response = guest.post("/tickets/new/", {
-        "full_name": "Gus Guest", "email": "gus@example.com", "department": ids()["billing"],
-        "priority": ids()["low"], "subject": "Invoice", "message": "Wrong amount", "website": "",
-    }, follow=True)
-    page = response.content.decode()
-    entry = OutboxEntry.objects.get()
-    assert "We have received your ticket" in page and entry.reference in page
-    assert Client().get(f"/tickets/sent/{entry.reference}/").status_code == 404  # tied to the guest's session
-    worker()
-    page = guest.get(f"/tickets/sent/{entry.reference}/").content.decode()
-    ticket = Ticket.objects.get(customer__email="gus@example.com")
-    assert ticket.mask in page and "create an account with the same address" in page
-    assert "/accounts/signup/?email=gus%40example.com" in page
-    assert len(mail.outbox) == 1
-
-
 def test_guest_honeypot_and_rate_limit(demo, worker, settings):
     guest = Client()
     data = {"full_name": "Bot", "email": "bot@example.com", "department": ids()["billing"],
@@ -277,8 +256,7 @@ def test_guest_honeypot_and_rate_limit(demo, worker, settings):
     settings.TICKETS_GUEST_RATE_LIMIT = (2, 3600)
     codes = [guest.post("/tickets/new/", {**data, "subject": f"n{i}"}).status_code for i in range(3)]
     assert codes == [302, 302, 400]
-    worker()
-    assert Ticket.objects.filter(customer__email="bot@example.com").count() == 2
+    assert OutboxEntry.objects.filter(email="bot@example.com").count() == 2  # (awaiting confirmation)
 
 
 def test_guest_submission_can_be_turned_off(demo, settings):
