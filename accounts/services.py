@@ -1,11 +1,14 @@
-"""The customer's email address, kept in step between the portal and the helpdesk."""
+"""The customer's email address, kept in step between the portal and the helpdesk, and the old
+address told about a change."""
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 import kayako
-from common.customers import customer_email
+from common.customers import customer_email, customer_name
+
+from . import tasks
 
 
 class EmailChangeRefused(Exception):
@@ -45,3 +48,13 @@ def change_customer_email(*, user, new_email: str) -> None:
     except Exception:
         email_change(old_email=new_email, new_email=old_email)
         raise
+    old_address_notify(user=user, old_email=old_email, new_email=new_email, by_staff=True)
+
+
+def old_address_notify(*, user, old_email: str, new_email: str, by_staff: bool = False) -> None:
+    """Mails the old address that the account has a new one (by the worker, once the change is
+    committed): if someone else made the change, its owner hears of it."""
+    if old_email.lower() == new_email.lower():
+        return
+    name = customer_name(user)
+    transaction.on_commit(lambda: tasks.mail_old_address.enqueue(old_email, new_email, name, by_staff), robust=True)

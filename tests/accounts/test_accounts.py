@@ -183,3 +183,33 @@ def test_password_change(demo):
     assert response.status_code == 302
     assert Client().login(request=HttpRequest(), username="demo", password="Brand-new-pass-2026")
     assert not Client().login(request=HttpRequest(), username="demo", password="demo-password-2026")
+
+
+def old_address_mails() -> list:
+    return [m for m in mail.outbox if m.subject == "The email address of your account was changed"]
+
+
+def test_the_old_address_is_told_when_a_customer_changes_theirs(demo, worker):
+    client = signed_in_demo()
+    client.post(request_change(client, "dana@new.example.org"))
+    assert old_address_mails() == []  # the worker mails it, not the request
+    worker()
+    [notice] = old_address_mails()
+    assert notice.to == [DEMO] and "d•••@new.example.org" in notice.body
+    assert "dana@new.example.org" not in notice.body  # the new address, not given away in full
+
+
+def test_the_old_address_is_told_when_staff_change_it(staff_client, worker):
+    user = User.objects.get(email=DEMO)
+    staff_client.post(f"/admin/auth/user/{user.pk}/change-email/", {"email": "dana@corp.example"})
+    worker()
+    [notice] = old_address_mails()
+    assert notice.to == [DEMO] and "Our support team changed" in notice.body and "d•••@corp.example" in notice.body
+
+
+def test_a_change_that_did_not_happen_is_not_announced(demo, worker):
+    Customer.objects.create(email="taken@example.org", fullname="Someone", password="!")
+    client = signed_in_demo()
+    client.post(request_change(client, "taken@example.org"))
+    worker()
+    assert old_address_mails() == []
