@@ -222,7 +222,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
+# (four slashes: django-environ drops the first of the path, and VAR_DIR is absolute)
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
