@@ -3,7 +3,18 @@
 Import it as a package: `import kayako`, then `kayako.get_department_list()`.
 """
 
-from .errors import ERROR_CODES, ErrorCode, KayakoError, NotFound, ProtocolError, Rejected, Unavailable
+from .breaker import Report as HelpdeskState
+from .errors import (
+    ERROR_CODES,
+    CircuitOpen,
+    ErrorCode,
+    KayakoError,
+    NotFound,
+    NotSent,
+    ProtocolError,
+    Rejected,
+    Unavailable,
+)
 from .service import (
     SORT_KEYS,
     add_knowledge_base_article_comment,
@@ -19,14 +30,15 @@ from .service import (
     get_submitted_tickets_with_extra_restrictions,
     get_ticket_attachment,
     get_total_submitted_tickets,
+    helpdesk_state,
     invalidate,
     open_attachment_stream,
+    page_scope,
     ping,
     post_ticket_reply,
     rate_knowledge_base_article,
-    reset_request_state,
-    served_stale,
     set_custom_field_value,
+    stale_as_of,
     submit_ticket,
     update_email_address,
     update_ticket_properties,

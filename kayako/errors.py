@@ -1,8 +1,9 @@
 """One error hierarchy for everything that can go wrong talking to the helpdesk.
 
-Views catch these: Unavailable and ProtocolError are "try again later" (the 503 page, with the
-user's input kept), NotFound is the same 404 for missing and not-yours, Rejected carries a
-message in the user's terms for the form field it concerns.
+Views catch these: Unavailable (with NotSent and CircuitOpen, raised before any call) and
+ProtocolError are "try again later" (the 503 page, with the user's input kept), NotFound is the
+same 404 for missing and not-yours, Rejected carries a message in the user's terms for the form
+field it concerns.
 """
 
 from enum import IntEnum
@@ -85,6 +86,15 @@ class Unavailable(KayakoError):
     """The helpdesk could not be reached or did not answer in time."""
 
     kind = "unavailable"
+
+
+class NotSent(Unavailable):
+    """Refused before anything was sent: the circuit breaker is open, or the page has no time or
+    call slot left for it. A write refused so can be sent again as it is."""
+
+
+class CircuitOpen(NotSent):
+    """The helpdesk failed several calls in a row: calls fail at once until a trial call succeeds."""
 
 
 class ProtocolError(KayakoError):

@@ -2,23 +2,28 @@
 
 Keyword arguments with the reference's defaults, frozen dataclasses out, KayakoError subclasses
 raised. Reference data and the knowledge base are cached in the Django cache in versioned
-namespaces; per-customer data never is. Writes are never retried; reads may retry once after a
-connection error.
+namespaces, shared by every customer. A customer's tickets are always read live, and a copy is
+kept under a key of that customer's own, shown to nobody else and only while the helpdesk cannot
+answer. Writes are never retried; reads may retry once after a connection error.
+
+What a page was given from the cache because the helpdesk could not answer is noted
+(stale_as_of()), so that the page can say so.
 """
 
 import contextvars
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 
-from . import config, types, wire
+from . import breaker, config, types, wire
 from .errors import NotFound, ProtocolError, Unavailable
 from .types import (
     Article,
@@ -47,16 +52,37 @@ STALE_KEEP_SECONDS = 7 * 24 * 3600
 T = TypeVar("T")
 Parsed = TypeVar("Parsed", bound=FromReply)
 
-_served_stale: contextvars.ContextVar[bool] = contextvars.ContextVar("kayako_served_stale", default=False)
+# When the oldest copy this page was given instead of a live answer was stored (time.time()).
+_stale_since: contextvars.ContextVar[float | None] = contextvars.ContextVar("kayako_stale_since", default=None)
 
 
-def served_stale() -> bool:
-    """Whether this request was given a cached copy because the helpdesk was unavailable."""
-    return _served_stale.get()
+@contextmanager
+def page_scope() -> Iterator[None]:
+    """Around one page: its calls share one operation timeout in total, and what it is given from
+    the cache while the helpdesk cannot answer is noted for stale_as_of()."""
+    token = _stale_since.set(None)
+    try:
+        with wire.budget(settings.KAYAKO_OPERATION_TIMEOUT):
+            yield
+    finally:
+        _stale_since.reset(token)
 
 
-def reset_request_state() -> None:
-    _served_stale.set(False)
+def stale_as_of() -> datetime | None:
+    """None when everything this page read came from the helpdesk (or from the cache while it was
+    well); else the time of the oldest copy it was given because the helpdesk could not answer."""
+    since = _stale_since.get()
+    return None if since is None else datetime.fromtimestamp(since, UTC)
+
+
+def _served_stale(stored_at: float) -> None:
+    since = _stale_since.get()
+    _stale_since.set(stored_at if since is None else min(since, stored_at))
+
+
+def helpdesk_state() -> breaker.Report:
+    """The helpdesk's state as the circuit breaker and the last calls left it (no call is made)."""
+    return breaker.for_url(config.current().url).report()
 
 
 # --- caching -------------------------------------------------------------------------------
@@ -97,30 +123,64 @@ def invalidate(namespace: str) -> None:
         cache.set(version_key, 1, None)
 
 
-def _cached(namespace: str, name: str, fetch: Callable[[], T]) -> T:
-    """Fresh for KAYAKO_CACHE_TTL; an older copy is served only when the helpdesk is down.
+def _cached(namespace: str, name: str, fetch: Callable[[], T], *, fresh_for: float | None = None) -> T:
+    """Fresh for KAYAKO_CACHE_TTL (or fresh_for); an older copy is served only when the helpdesk
+    cannot answer, and a fresh one is noted as stale while the circuit breaker is open.
 
-    An entry carries the namespace version it was stored under, so one round trip reads both
-    and an entry from before an invalidation is never served.
+    An entry carries the namespace version it was stored under, so one round trip reads both (and
+    the breaker's state) and an entry from before an invalidation is never served.
     """
     version_key, key = _keys(namespace, name)
-    found = cache.get_many([version_key, key])
+    circuit = breaker.for_url(config.current().url)
+    found = cache.get_many([version_key, key, circuit.key])
+    circuit.observe(found.get(circuit.key))
     version = found.get(version_key, 0)
     entry = found.get(key)
     if entry is not None and entry[0] != version:
         entry = None
     now = time.time()
-    if entry is not None and now - entry[1] < settings.KAYAKO_CACHE_TTL:
+    if entry is not None and now - entry[1] < (settings.KAYAKO_CACHE_TTL if fresh_for is None else fresh_for):
+        if circuit.is_open():
+            _served_stale(entry[1])
         return entry[2]  # type: ignore[no-any-return]
     try:
         value = fetch()
     except (Unavailable, ProtocolError):
         if entry is None:
             raise
-        _served_stale.set(True)
+        _served_stale(entry[1])
         return entry[2]  # type: ignore[no-any-return]
     cache.set(key, (version, now, value), STALE_KEEP_SECONDS)
     return value
+
+
+def _customer_namespace(email: str) -> str:
+    """The keys of this customer's own (a digest of the address), never shared between customers."""
+    return f"customer:{hashlib.sha256(email.strip().lower().encode()).hexdigest()}"
+
+
+def _customer_key(email: str, name: str) -> str:
+    return _keys(_customer_namespace(email), name)[1]
+
+
+def _kept(email: str, name: str, fetch: Callable[[], T]) -> T:
+    """Always read live, and kept for the customer; the kept copy is served only when the helpdesk
+    cannot answer."""
+    key = _customer_key(email, name)
+    try:
+        value = fetch()
+    except (Unavailable, ProtocolError):
+        kept = cache.get(key)
+        if kept is None:
+            raise
+        _served_stale(kept[0])
+        return kept[1]  # type: ignore[no-any-return]
+    cache.set(key, (time.time(), value), STALE_KEEP_SECONDS)
+    return value
+
+
+def _query_name(operation: str, params: Mapping[str, Any]) -> str:
+    return f"{operation}:{hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:16]}"
 
 
 # --- calls ---------------------------------------------------------------------------------
@@ -234,31 +294,25 @@ def get_status_list() -> tuple[Status, ...]:
 
 
 def ping() -> None:
-    """One uncached call, for the health check and the admin's "Test connection"."""
-    _read("getDepartmentList")
+    """One uncached call that goes through whatever the circuit breaker says, and decides it: the
+    admin's "Test connection", or a periodic probe."""
+    wire.call("getDepartmentList", retry_read=True, probe=True)
 
 
-# --- tickets (never cached: they are the customer's own) --------------------------------------
+# --- tickets (the customer's own: read live, kept only for that customer) ---------------------
 
 
 COUNT_CACHE_SECONDS = 30
 
 
-def _count_key(email: str) -> str:
-    # Keyed by the customer: a count is never shared between customers.
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return f"{_server_prefix(config.current().url)}:counts:{digest}"
-
-
 def get_total_submitted_tickets(*, email: str) -> int:
     """Kept for COUNT_CACHE_SECONDS under a key of this customer's own, since it only sizes the
     pager; dropped at once when this portal submits a ticket for them."""
-    key = _count_key(email)
-    count: int | None = cache.get(key)
-    if count is None:
-        count = as_int(_read("getTotalSubmittedTickets", email=email).value)
-        cache.set(key, count, COUNT_CACHE_SECONDS)
-    return count
+    return _cached(
+        _customer_namespace(email), "total",
+        lambda: as_int(_read("getTotalSubmittedTickets", email=email).value),
+        fresh_for=COUNT_CACHE_SECONDS,
+    )
 
 
 def get_submitted_tickets_with_extra_restrictions(
@@ -278,29 +332,33 @@ def get_submitted_tickets_with_extra_restrictions(
     specific_status: int = 0,
     specific_priority: int = 0,
 ) -> tuple[TicketSummary, ...]:
-    reply = _read(
-        "getSubmittedTicketsWithExtraRestrictions",
-        email=email, numPerPage=num_per_page, page=page, sortBy=sort_by, orderAsc=order_asc,
-        minStartDate=_timestamp(min_start_date, INT32_MIN), maxStartDate=_timestamp(max_start_date, INT32_MAX),
-        minLastActivity=_timestamp(min_last_activity, INT32_MIN),
-        maxLastActivity=_timestamp(max_last_activity, INT32_MAX),
-        minDueDate=_timestamp(min_due_date, INT32_MIN), maxDueDate=_timestamp(max_due_date, INT32_MAX),
-        specificDepartment=specific_department, specificStatus=specific_status,
-        specificPriority=specific_priority,
-    )
-    return tuple(_each(TicketSummary, reply))
+    params = {
+        "email": email, "numPerPage": num_per_page, "page": page, "sortBy": sort_by, "orderAsc": order_asc,
+        "minStartDate": _timestamp(min_start_date, INT32_MIN), "maxStartDate": _timestamp(max_start_date, INT32_MAX),
+        "minLastActivity": _timestamp(min_last_activity, INT32_MIN),
+        "maxLastActivity": _timestamp(max_last_activity, INT32_MAX),
+        "minDueDate": _timestamp(min_due_date, INT32_MIN), "maxDueDate": _timestamp(max_due_date, INT32_MAX),
+        "specificDepartment": specific_department, "specificStatus": specific_status,
+        "specificPriority": specific_priority,
+    }
+    operation = "getSubmittedTicketsWithExtraRestrictions"
+    return _kept(email, _query_name(operation, params),
+                 lambda: tuple(_each(TicketSummary, _read(operation, **params))))
 
 
 def get_submitted_tickets(
     *, email: str, num_per_page: int = 10, page: int = 1, sort_by: str = "lastactivity", order_asc: bool = False
 ) -> tuple[TicketSummary, ...]:
-    reply = _read(
-        "getSubmittedTickets", email=email, numPerPage=num_per_page, page=page, sortBy=sort_by, orderAsc=order_asc
-    )
-    return tuple(_each(TicketSummary, reply))
+    params = {"email": email, "numPerPage": num_per_page, "page": page, "sortBy": sort_by, "orderAsc": order_asc}
+    return _kept(email, _query_name("getSubmittedTickets", params),
+                 lambda: tuple(_each(TicketSummary, _read("getSubmittedTickets", **params))))
 
 
 def get_submitted_ticket(*, email: str, ticket_id: int) -> Ticket:
+    return _kept(email, f"ticket:{ticket_id}", lambda: _ticket(email, ticket_id))
+
+
+def _ticket(email: str, ticket_id: int) -> Ticket:
     answer = _read("getSubmittedTicket", email=email, ticketId=ticket_id)
     reply = answer.value
     # An original PHP server answers a serialize()'d string, or false for a missing ticket.
@@ -348,7 +406,7 @@ def submit_ticket(
         subject=subject, message=message, attachments=_attachments(attachments), sendAuto=send_auto,
         passType=pass_type, **{"pass": password}, customs=_customs(customs or {}),
     )
-    cache.delete(_count_key(email))
+    cache.delete(_customer_key(email, "total"))
     return _one(SubmittedTicket, reply)
 
 
@@ -376,7 +434,7 @@ def get_ticket_attachment(*, email: str, ticket_id: int, attachment_id: int) -> 
 
 def update_email_address(*, old_email: str, new_email: str) -> bool:
     changed = as_bool(_write("updateEmailAddress", oldEmail=old_email, newEmail=new_email).value)
-    cache.delete_many([_count_key(old_email), _count_key(new_email)])
+    cache.delete_many([_customer_key(old_email, "total"), _customer_key(new_email, "total")])
     return changed
 
 

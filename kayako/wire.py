@@ -14,14 +14,21 @@ parsing, and it accepts what PHP servers send (SOAP-ENC arrays, apache Maps, lis
 Every call goes through one pooled keep-alive urllib3 pool whose requests always carry a connect
 and a read timeout (requests is used only to load the WSDL: its per-call overhead is a
 millisecond); failures map to the errors of .errors at this boundary.
+
+A slow or hung helpdesk costs a page little: its calls share one operation timeout in total
+(budget()); at most KAYAKO_CONCURRENT_CALLS threads of a process wait on the helpdesk at once, so
+that the others stay free for pages that do not need it (and for /health/); and the circuit
+breaker (.breaker) fails calls at once after repeated failures.
 """
 
+import contextvars
 import logging
 import os
 import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
 from io import BytesIO
@@ -33,12 +40,13 @@ import phpserialize
 import requests
 import urllib3
 import zeep
+from django.conf import settings as django_settings
 from lxml import etree
 from zeep.transports import Transport
 from zeep.wsdl.messages import RpcMessage
 
-from . import config
-from .errors import ProtocolError, Unavailable, rejection
+from . import breaker, config
+from .errors import NotSent, ProtocolError, Unavailable, rejection
 
 logger = logging.getLogger("kayako")
 
@@ -278,10 +286,10 @@ _connection: Connection | None = None
 _connection_pid: int | None = None
 
 
-def _build(settings: config.ConnectionSettings) -> Connection:
+def _build(settings: config.ConnectionSettings, timeout: float) -> Connection:
     session = requests.Session()
     session.trust_env = False  # no proxy settings from the environment: the API server is configured
-    transport = LocalOnlyTransport(session=session, api_url=settings.url, timeout=settings.read_timeout)
+    transport = LocalOnlyTransport(session=session, api_url=settings.url, timeout=timeout)
     zeep_settings = zeep.Settings(strict=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
         client = zeep.Client(f"{settings.url}?{settings.wsdl_query}", transport=transport, settings=zeep_settings)
@@ -310,8 +318,9 @@ def _build(settings: config.ConnectionSettings) -> Connection:
                       dict(names.prefixes))
 
 
-def connection() -> Connection:
-    """This process's connection, built lazily (after fork) and rebuilt when settings change."""
+def connection(timeout: float | None = None) -> Connection:
+    """This process's connection, built lazily (after fork) and rebuilt when settings change;
+    its WSDL is read within `timeout` (default: the read timeout)."""
     global _connection, _connection_pid
     settings = config.current()
     current = _connection
@@ -319,7 +328,7 @@ def connection() -> Connection:
         return current
     with _lock:
         if _connection is None or _connection_pid != os.getpid() or _connection.settings != settings:
-            _connection = _build(settings)
+            _connection = _build(settings, min(settings.read_timeout, timeout or settings.read_timeout))
             _connection_pid = os.getpid()
         return _connection
 
@@ -349,27 +358,67 @@ class Reply:
         return value
 
 
-def call(operation: str, *, retry_read: bool = False, **params: Any) -> Reply:
-    """Run one API operation and return its reply, or raise a KayakoError."""
+# --- how long a call may take, and how many may wait at once --------------------------------
+
+# When the current page's calls must be done (time.monotonic()); None outside a page.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("kayako_deadline", default=None)
+# A call waits this long at most for a free slot: a slot is held for milliseconds while the
+# helpdesk is well, and for the whole timeout while it hangs.
+SLOT_WAIT_SECONDS = 0.2
+MIN_CALL_SECONDS = 0.05  # with less time left a call is not started: it could not be answered in time
+_slots_lock = threading.Lock()
+_slots: tuple[int, threading.BoundedSemaphore] | None = None
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """The calls made inside share `seconds` in total: a page never waits longer on the helpdesk."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _time_left(operation: str) -> float | None:
+    deadline = _deadline.get()
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left < MIN_CALL_SECONDS:
+        raise NotSent(f"{operation}: no time left for this page")
+    return left
+
+
+@contextmanager
+def _slot(operation: str, time_left: float | None) -> Iterator[None]:
+    """One of the process's KAYAKO_CONCURRENT_CALLS slots for the duration of a call."""
+    global _slots
+    size = max(1, django_settings.KAYAKO_CONCURRENT_CALLS)
+    slots = _slots
+    if slots is None or slots[0] != size:
+        with _slots_lock:
+            if _slots is None or _slots[0] != size:
+                _slots = (size, threading.BoundedSemaphore(size))
+            slots = _slots
+    wait = SLOT_WAIT_SECONDS if time_left is None else min(SLOT_WAIT_SECONDS, time_left)
+    if not slots[1].acquire(timeout=wait):
+        raise NotSent(f"{operation}: every call slot of this process is waiting on the helpdesk")
+    try:
+        yield
+    finally:
+        slots[1].release()
+
+
+def call(operation: str, *, retry_read: bool = False, probe: bool = False, **params: Any) -> Reply:
+    """Run one API operation and return its reply, or raise a KayakoError. A probe goes through
+    even while the circuit breaker is open (see breaker.Breaker.guard)."""
     started = time.perf_counter()
     outcome = "ok"
     try:
-        link = connection()
-        body = link.envelope(operation, {"user": link.settings.username, "password": link.settings.password, **params})
-        spec = link.operations[operation]
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{spec.soap_action}"'}
-        attempts = 2 if retry_read else 1
-        for attempt in range(attempts):
-            try:
-                status, content, content_type = _post(link, body, headers, operation)
-                break
-            except urllib3.exceptions.TimeoutError:
-                raise Unavailable(f"{operation} timed out") from None
-            except urllib3.exceptions.HTTPError as error:
-                if attempt + 1 < attempts:
-                    continue
-                raise Unavailable(f"{operation}: helpdesk not reachable ({type(error).__name__})") from None
-        return read_reply(operation, status, content, content_type)
+        time_left = _time_left(operation)
+        with breaker.for_url(config.current().url).guard(probe=probe), _slot(operation, time_left):
+            return _call(operation, retry_read, params)
     except Exception as error:
         outcome = getattr(error, "kind", type(error).__name__)
         if hasattr(error, "code"):
@@ -379,19 +428,49 @@ def call(operation: str, *, retry_read: bool = False, **params: Any) -> Reply:
         logger.info("kayako %s %s %.1fms", operation, outcome, (time.perf_counter() - started) * 1000)
 
 
+def _call(operation: str, retry_read: bool, params: Mapping[str, Any]) -> Reply:
+    link = connection(_time_left(operation))
+    body = link.envelope(operation, {"user": link.settings.username, "password": link.settings.password, **params})
+    spec = link.operations[operation]
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{spec.soap_action}"'}
+    attempts = 2 if retry_read else 1
+    for attempt in range(attempts):
+        try:
+            status, content, content_type = _post(link, body, headers, operation)
+            break
+        except urllib3.exceptions.TimeoutError:
+            raise Unavailable(f"{operation} timed out") from None
+        except urllib3.exceptions.HTTPError as error:
+            if attempt + 1 < attempts:
+                continue
+            raise Unavailable(f"{operation}: helpdesk not reachable ({type(error).__name__})") from None
+    return read_reply(operation, status, content, content_type)
+
+
 def _post(link: Connection, body: bytes, headers: dict[str, str], operation: str) -> tuple[int, bytes, str]:
-    """One POST; the reply read while it streams in, and refused once it passes MAX_REPLY_BYTES."""
+    """One POST; the reply read while it streams in, and refused once it passes MAX_REPLY_BYTES or
+    the page's time is up."""
+    time_left, deadline = _time_left(operation), _deadline.get()
+    timeout = link.timeout if time_left is None else urllib3.Timeout(
+        connect=min(link.settings.connect_timeout, time_left), read=min(link.settings.read_timeout, time_left))
     response = link.pool.request(
-        "POST", link.settings.url, body=body, headers=headers, timeout=link.timeout, preload_content=False
+        "POST", link.settings.url, body=body, headers=headers, timeout=timeout, preload_content=False
     )
     try:
         declared = response.headers.get("Content-Length", "")
-        too_large = declared.isdigit() and int(declared) > MAX_REPLY_BYTES
-        content = b"" if too_large else response.read(MAX_REPLY_BYTES + 1)
-        if too_large or len(content) > MAX_REPLY_BYTES:
-            response.close()  # the rest is never read: the connection is not reused
+        if declared.isdigit() and int(declared) > MAX_REPLY_BYTES:
+            response.close()  # never read: the connection is not reused
             raise ProtocolError(f"{operation}: reply too large")
-        return response.status, content, response.headers.get("Content-Type", "")
+        content = bytearray()
+        for chunk in response.stream(64 * 1024):
+            content += chunk
+            if len(content) > MAX_REPLY_BYTES:
+                response.close()
+                raise ProtocolError(f"{operation}: reply too large")
+            if deadline is not None and time.monotonic() > deadline:  # a reply trickling in
+                response.close()
+                raise Unavailable(f"{operation} timed out")
+        return response.status, bytes(content), response.headers.get("Content-Type", "")
     finally:
         response.release_conn()
 

@@ -17,7 +17,6 @@ class CategoryPage:
     ancestors: tuple[kayako.Breadcrumb, ...]  # from the root down, without the category itself
     categories: tuple[kayako.Category, ...]
     articles: tuple[kayako.ArticleSummary, ...]
-    stale: bool  # a cached copy, shown because the helpdesk is unavailable
 
 
 def category_get(*, category_id: int) -> CategoryPage:
@@ -30,17 +29,11 @@ def category_get(*, category_id: int) -> CategoryPage:
         ancestors=tuple(b for b in listing.breadcrumbs if b.category_id != category_id),
         categories=listing.categories,
         articles=articles,
-        stale=kayako.served_stale(),
     )
 
 
 def article_get(*, article_id: int) -> kayako.Article:
     return kayako.get_knowledge_base_article(article_id=article_id)
-
-
-def article_is_stale() -> bool:
-    """Whether this request's article is a cached copy, shown because the helpdesk is unavailable."""
-    return kayako.served_stale()
 
 
 def article_voted(*, request, article_id: int) -> bool:

@@ -1,5 +1,5 @@
 """Knowledge-base pages. A missing category or article is the site's 404 (via the middleware);
-with the helpdesk down a cached copy is shown with a notice, else the 503 page."""
+with the helpdesk down a cached copy is shown (the site's notice says so), else the 503 page."""
 
 import hashlib
 
@@ -55,15 +55,14 @@ def _query(form: SearchForm) -> str:
 @require_GET
 def index(request):
     root = selectors.category_get(category_id=0)
-    return render(request, "kb/index.html", {"categories": root.categories, "articles": root.articles,
-                                             "stale": root.stale})
+    return render(request, "kb/index.html", {"categories": root.categories, "articles": root.articles})
 
 
 @require_GET
 def category(request, category_id: int, slug: str = ""):
     page = selectors.category_get(category_id=category_id)
     context = {"title": page.title, "breadcrumbs": page.ancestors, "categories": page.categories,
-               "articles": page.articles, "stale": page.stale}
+               "articles": page.articles}
     return (_canonical_redirect("category", slug, page.title, category_id=category_id)
             or render(request, "kb/category.html", context))
 
@@ -81,7 +80,6 @@ def _article_context(request, article: kayako.Article, comment_form: CommentForm
         "comment_form": comment_form,
         "rating_form": RatingForm(),
         "has_voted": selectors.article_voted(request=request, article_id=article.id),
-        "stale": selectors.article_is_stale(),
     }
 
 

@@ -4,19 +4,21 @@ from .views import helpdesk_unavailable, page_not_found
 
 
 class HelpdeskErrorsMiddleware:
-    """Service errors that a view lets through become the site's error pages.
+    """Each request's calls to the helpdesk share one operation timeout (kayako.page_scope), and
+    service errors that a view lets through become the site's error pages.
 
     Unavailable and protocol errors are the friendly 503 page; not found and not yours are the
     same 404, so nobody can tell someone else's ticket from a missing one. Views that can do
-    better (keep a form's input, serve a cached copy) catch the error first.
+    better (keep a form's input) catch the error first; cached copies are served by the service
+    module itself.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        kayako.reset_request_state()
-        return self.get_response(request)
+        with kayako.page_scope():
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, kayako.Unavailable | kayako.ProtocolError):

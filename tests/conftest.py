@@ -34,14 +34,19 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache_and_connection():
-    from kayako import config, wire
+def _fresh_cache_and_connection(django_db_setup, django_db_blocker):
+    """Every test starts with an empty cache (a table of the test database), with no connection to
+    the helpdesk and with circuit breakers that know nothing."""
+    from kayako import breaker, config, wire
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     config.invalidate()
     wire.reset()
+    breaker.reset()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture
@@ -123,6 +128,28 @@ def demo(helpdesk):
     """The live helpdesk with the demo data loaded."""
     call_command("seed_demo", verbosity=0)
     return helpdesk
+
+
+@pytest.fixture
+def hang_helpdesk(monkeypatch):
+    """Call it, and every call from then on times out as with a hung helpdesk (without the wait):
+    the circuit breaker counts the failures and opens, and pages read what the cache has. It
+    returns the operations that were sent (and timed out)."""
+    import urllib3
+
+    from kayako import wire
+
+    def hang() -> list[str]:
+        sent: list[str] = []
+
+        def timed_out(link, body, headers, operation):
+            sent.append(operation)
+            raise urllib3.exceptions.ReadTimeoutError(None, link.settings.url, "Read timed out.")
+
+        monkeypatch.setattr(wire, "_post", timed_out)
+        return sent
+
+    return hang
 
 
 @pytest.fixture(scope="session")

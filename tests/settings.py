@@ -29,3 +29,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 HELPDESK_API_FREE_FAILURES = 1000
 # One worker (the `worker` fixture) runs the tasks of both processes, of both queues.
 PERIODIC_TASKS = {**_helpdesk.PERIODIC_TASKS, **PERIODIC_TASKS}  # noqa: F405
+# The live server answers each request in a thread of its own, the portal's and the helpdesk's
+# alike: the bulkhead of a gunicorn process (its threads less one) does not apply here.
+KAYAKO_CONCURRENT_CALLS = 32

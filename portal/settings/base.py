@@ -1,6 +1,6 @@
 """Settings both processes share (the portal and the embedded helpdesk), read from the environment.
 
-A fresh machine needs no configuration: SQLite, a local-memory cache, a development secret
+A fresh machine needs no configuration: SQLite, a cache in the database, a development secret
 key generated once into a git-ignored file and the embedded helpdesk as the API server.
 Production sets the variables listed in the README. What only one process needs is in
 portal.py (the portal, manage.py's default) or helpdesk.py (the embedded helpdesk).
@@ -32,7 +32,7 @@ def _development_secret_key() -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
-# Redis, when set, holds the cache and the task queue (RQ); unset, both live in the database or memory.
+# Redis, when set, holds the cache and the task queue (RQ); unset, both live in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 SECRET_KEY = env.str("SECRET_KEY", default="") or _development_secret_key()
 # The demo (scripts/run, the tests) runs on published credentials; with DEBUG off the embedded
@@ -145,9 +145,17 @@ def _code_digest() -> str:
 # The release this code is; a deploy may name it (a version, a commit), else the digest tells.
 RELEASE = env.str("RELEASE", default="") or _code_digest()
 
+# One cache for every process of both kinds, so that rate limits, lockouts, the circuit breaker's
+# state and the copies served while the helpdesk is down are the same whichever process answers:
+# Redis when REDIS_URL is set, else the database (its table comes with `migrate`: portal.models).
 _cache = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    else {
+        "BACKEND": "portal.cache.DatabaseCache",  # Django's, with an incr that is one step across processes
+        "LOCATION": "portal_cache",
+        # Past this many entries a write first drops the expired ones, then a third of the rest.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 )
 CACHES = {
     "default": _cache,

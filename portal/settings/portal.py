@@ -51,6 +51,15 @@ KAYAKO_API_PASSWORD = env.str("KAYAKO_API_PASSWORD", default=DEMO_API_PASSWORD)
 KAYAKO_OPERATION_TIMEOUT = env.float("KAYAKO_OPERATION_TIMEOUT", default=5.0)
 KAYAKO_CONNECT_TIMEOUT = env.float("KAYAKO_CONNECT_TIMEOUT", default=2.0)
 KAYAKO_POOL_SIZE = env.int("KAYAKO_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=4))
+# Threads of a process that may wait on the helpdesk at once: one fewer than it has, so that a hung
+# helpdesk never takes them all (pages that do not need it, and /health/, still find one).
+KAYAKO_CONCURRENT_CALLS = env.int("KAYAKO_CONCURRENT_CALLS", default=max(1, env.int("GUNICORN_THREADS", default=4) - 1))
+# The circuit breaker: after this many timeouts or connection failures in a row, calls fail at once
+# for the cool-down (seconds); then one trial call decides whether they resume.
+KAYAKO_BREAKER_FAILURES = env.int("KAYAKO_BREAKER_FAILURES", default=3)
+KAYAKO_BREAKER_COOL_DOWN = env.float("KAYAKO_BREAKER_COOL_DOWN", default=10.0)
+# Reference data and the knowledge base are read again after this (seconds); older copies are
+# shown, with a notice, only while the helpdesk cannot answer.
 KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
 # Key for the API password that admins store in the database (Fernet); derived from
 # SECRET_KEY unless given, so that rotating it is a deliberate step.

@@ -8,6 +8,8 @@ from django.core.files.storage import storages
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+import kayako
+
 register = template.Library()
 ASSETS_TEMPLATE = "includes/site_assets.html"
 
@@ -25,3 +27,9 @@ def site_assets() -> SafeString:
 @lru_cache(maxsize=1)
 def _assets_for(storage) -> SafeString:
     return render_to_string(ASSETS_TEMPLATE)
+
+
+@register.inclusion_tag("includes/outage_notice.html")
+def outage_notice() -> dict:
+    """Said on any page that shows copies from the cache because the helpdesk cannot answer."""
+    return {"as_of": kayako.stale_as_of()}

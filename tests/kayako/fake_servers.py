@@ -3,6 +3,7 @@
 import http.server
 import socket
 import threading
+import time
 from pathlib import Path
 
 WSDL = (Path(__file__).resolve().parents[2] / "helpdesk" / "soap" / "integrationapi.wsdl").read_bytes()
@@ -29,10 +30,11 @@ def envelope(inner: str) -> bytes:
 
 
 class FakeServer:
-    """Serves ?wsdl; answers every POST with (status, body), or with `silent` never answers at all."""
+    """Serves ?wsdl; answers every POST with (status, body), or with `silent` never answers at all
+    (until it is closed). The behaviour may be changed while it runs."""
 
     def __init__(self, status=200, body=b"", silent=False, content_type="text/xml", wsdl=WSDL):
-        self.status, self.body, self.content_type = status, body, content_type
+        self.status, self.body, self.content_type, self.silent = status, body, content_type, silent
         self.closing = threading.Event()
         self.requests: list[bytes] = []
         outer = self
@@ -43,7 +45,7 @@ class FakeServer:
 
             def do_POST(self):
                 outer.requests.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                if silent:
+                if outer.silent:
                     outer.closing.wait()
                     return
                 self._send(outer.status, outer.body, outer.content_type)
@@ -65,6 +67,13 @@ class FakeServer:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/integrationapi/index.php"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for_requests(self, count: int, timeout: float = 10) -> None:
+        """Until `count` requests have reached the server (a call made by another thread)."""
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count:
+            assert time.monotonic() < deadline, f"{len(self.requests)} requests of {count} reached the server"
+            time.sleep(0.01)
 
     def close(self):
         self.closing.set()

@@ -53,7 +53,7 @@ def test_an_invalidated_entry_is_never_served(demo, monkeypatch):
     monkeypatch.setattr(service, "_read", down)
     with pytest.raises(kayako.Unavailable):
         kayako.get_priority_list()
-    assert not kayako.served_stale() and before
+    assert kayako.stale_as_of() is None and before
 
 
 def down(*args, **kwargs):

@@ -1,6 +1,5 @@
 import os
 import re
-import socket
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -9,16 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
-from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/integrationapi/index.php"
 
 
 @pytest.mark.django_db
@@ -133,23 +124,6 @@ def test_server_error_is_the_sites_500(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
-
-
-def test_health_reports_a_reachable_helpdesk(helpdesk):
-    response = Client().get("/health/")
-    body = response.json()
-    assert response.status_code == 200
-    assert body["database"] == "ok"
-    assert body["helpdesk"]["reachable"] is True
-    assert body["helpdesk"]["latency_ms"] > 0
-
-
-@pytest.mark.django_db
-def test_health_is_200_when_the_helpdesk_is_down(client, settings):
-    settings.KAYAKO_API_URL = closed_port_url()
-    response = client.get("/health/")
-    assert response.status_code == 200
-    assert response.json()["helpdesk"] == {"reachable": False, "latency_ms": None, "error": "unavailable"}
 
 
 @pytest.mark.parametrize("process", ["portal", "helpdesk"])
