@@ -3,8 +3,10 @@
 A hung or dead helpdesk makes every call wait for its timeout, and pages would queue behind those
 waits. After KAYAKO_BREAKER_FAILURES timeouts or connection failures in a row, calls fail at once
 (CircuitOpen) for KAYAKO_BREAKER_COOL_DOWN seconds, and pages show what the cache has, else the
-503 page. Then one call, in all processes together, goes through as the trial: if the helpdesk
-answers it, the breaker closes; if not, it opens for another cool-down.
+503 page. Then the next call, in all processes together, is let through and decides: wire.py
+makes a small trial call first (getDepartmentList, answered within KAYAKO_BREAKER_TRIAL_TIMEOUT),
+so that a page never waits long on a helpdesk that still hangs. If the helpdesk answers, the
+breaker closes; if not, it opens for another cool-down.
 
 All processes share one breaker per helpdesk through the Django cache: an entry that exists only
 while the breaker is open. A process reads it at most every SYNC_SECONDS (and for free with each
@@ -110,33 +112,14 @@ class Breaker:
 
     # --- calls ---------------------------------------------------------------------------
 
-    @contextmanager
-    def guard(self, *, probe: bool = False) -> Iterator[None]:
-        """Around one call: refused at once while open; its outcome counted.
-
-        A probe (the admin's "Test connection", a periodic probe) goes through whatever the
-        state, and while the breaker is open it decides as a trial does.
-        """
-        trial = self._current() is not None if probe else self._admit()
-        try:
-            yield
-        except NotSent:
-            self._end_trial(trial)  # nothing was asked of the helpdesk: nothing learnt
-            raise
-        except Unavailable as error:
-            self._failed(error, trial=trial)
-            raise
-        except KayakoError:
-            self._succeeded(trial=trial)  # it answered, if not as hoped
-            raise
-        except BaseException:
-            self._end_trial(trial)
-            raise
-        self._succeeded(trial=trial)
-
-    def _admit(self) -> bool:
-        """Whether a call may go; True when it is the trial. Raises CircuitOpen."""
+    def admit(self, *, probe: bool = False) -> bool:
+        """Whether a call may go now, and True when it decides the state (see outcome()): raises
+        CircuitOpen while the breaker is open. After the cool-down, one call in all processes is
+        let through to decide. A probe (the admin's "Test connection", a periodic probe) always
+        goes, and decides while the breaker is open."""
         opened = self._current()
+        if probe:
+            return opened is not None
         if opened is not None and clock() >= opened.retry_at:
             opened = self._current(fresh=True)  # another process may have decided already
         if opened is None:
@@ -148,8 +131,29 @@ class Breaker:
             raise CircuitOpen("a trial call to the helpdesk is under way")
         return True
 
-    def _end_trial(self, trial: bool) -> None:
-        if trial:
+    @contextmanager
+    def outcome(self, *, deciding: bool) -> Iterator[None]:
+        """Around a call that admit() let through: what it tells of the helpdesk is counted. A
+        deciding call closes the breaker if the helpdesk answers it, else opens it again."""
+        try:
+            yield
+        except NotSent:
+            self.release(deciding)  # nothing was asked of the helpdesk: nothing learnt
+            raise
+        except Unavailable as error:
+            self._failed(error, trial=deciding)
+            raise
+        except KayakoError:
+            self._succeeded(trial=deciding)  # it answered, if not as hoped
+            raise
+        except BaseException:
+            self.release(deciding)
+            raise
+        self._succeeded(trial=deciding)
+
+    def release(self, deciding: bool) -> None:
+        """A deciding call that was not made after all: another may decide."""
+        if deciding:
             cache.delete(self.trial_key)
 
     def _succeeded(self, *, trial: bool) -> None:
@@ -178,7 +182,7 @@ class Breaker:
                             now + settings.KAYAKO_BREAKER_COOL_DOWN, str(error))
             self._opened, self._synced_at, self._failures = opened, now, 0
         cache.set(self.key, opened.record(), KEEP_SECONDS)
-        self._end_trial(trial)
+        self.release(trial)
         # Once per outage as a warning; each failed trial after it only as information.
         logger.log(logging.INFO if trial else logging.WARNING, "kayako: calls to the helpdesk fail at once for %ss (%s)",
                    settings.KAYAKO_BREAKER_COOL_DOWN, error)

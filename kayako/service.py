@@ -52,32 +52,55 @@ STALE_KEEP_SECONDS = 7 * 24 * 3600
 T = TypeVar("T")
 Parsed = TypeVar("Parsed", bound=FromReply)
 
-# When the oldest copy this page was given instead of a live answer was stored (time.time()).
-_stale_since: contextvars.ContextVar[float | None] = contextvars.ContextVar("kayako_stale_since", default=None)
+@dataclasses.dataclass
+class _Page:
+    stale_since: float | None = None  # when the oldest copy given instead of a live answer was stored
+    unanswered: bool = False  # a call of this page found the helpdesk unavailable
+
+
+_page: contextvars.ContextVar[_Page | None] = contextvars.ContextVar("kayako_page_state", default=None)
 
 
 @contextmanager
 def page_scope() -> Iterator[None]:
-    """Around one page: its calls share one operation timeout in total, and what it is given from
-    the cache while the helpdesk cannot answer is noted for stale_as_of()."""
-    token = _stale_since.set(None)
+    """Around one page: its calls share one operation timeout in total; once one of them finds
+    the helpdesk unavailable, the page's other reads take the cache's copies where there are
+    some; and what it is given from the cache so is noted for stale_as_of()."""
+    token = _page.set(_Page())
     try:
         with wire.budget(settings.KAYAKO_OPERATION_TIMEOUT):
             yield
     finally:
-        _stale_since.reset(token)
+        _page.reset(token)
 
 
 def stale_as_of() -> datetime | None:
     """None when everything this page read came from the helpdesk (or from the cache while it was
     well); else the time of the oldest copy it was given because the helpdesk could not answer."""
-    since = _stale_since.get()
-    return None if since is None else datetime.fromtimestamp(since, UTC)
+    page = _page.get()
+    return None if page is None or page.stale_since is None else datetime.fromtimestamp(page.stale_since, UTC)
 
 
 def _served_stale(stored_at: float) -> None:
-    since = _stale_since.get()
-    _stale_since.set(stored_at if since is None else min(since, stored_at))
+    page = _page.get()
+    if page is not None:
+        page.stale_since = stored_at if page.stale_since is None else min(page.stale_since, stored_at)
+
+
+def _unanswered() -> bool:
+    page = _page.get()
+    return page is not None and page.unanswered
+
+
+def _live(fetch: Callable[[], T]) -> T:
+    """fetch(), noting on the page when the helpdesk could not answer it."""
+    try:
+        return fetch()
+    except Unavailable:
+        page = _page.get()
+        if page is not None:
+            page.unanswered = True
+        raise
 
 
 def helpdesk_state() -> breaker.Report:
@@ -143,8 +166,15 @@ def _cached(namespace: str, name: str, fetch: Callable[[], T], *, fresh_for: flo
         if circuit.is_open():
             _served_stale(entry[1])
         return entry[2]  # type: ignore[no-any-return]
+    if entry is not None and _unanswered():
+        _served_stale(entry[1])
+        return entry[2]  # type: ignore[no-any-return]
     try:
-        value = fetch()
+        if entry is None:
+            value = _live(fetch)
+        else:  # a copy to show: the helpdesk is given less time
+            with wire.capped(settings.KAYAKO_REFRESH_TIMEOUT):
+                value = _live(fetch)
     except (Unavailable, ProtocolError):
         if entry is None:
             raise
@@ -167,16 +197,19 @@ def _kept(email: str, name: str, fetch: Callable[[], T]) -> T:
     """Always read live, and kept for the customer; the kept copy is served only when the helpdesk
     cannot answer."""
     key = _customer_key(email, name)
-    try:
-        value = fetch()
-    except (Unavailable, ProtocolError):
-        kept = cache.get(key)
-        if kept is None:
-            raise
-        _served_stale(kept[0])
-        return kept[1]  # type: ignore[no-any-return]
-    cache.set(key, (time.time(), value), STALE_KEEP_SECONDS)
-    return value
+    kept = cache.get(key) if _unanswered() else None
+    if kept is None:
+        try:
+            value = _live(fetch)
+        except (Unavailable, ProtocolError):
+            kept = cache.get(key)
+            if kept is None:
+                raise
+        else:
+            cache.set(key, (time.time(), value), STALE_KEEP_SECONDS)
+            return value
+    _served_stale(kept[0])
+    return kept[1]  # type: ignore[no-any-return]
 
 
 def _query_name(operation: str, params: Mapping[str, Any]) -> str:

@@ -46,7 +46,7 @@ from zeep.transports import Transport
 from zeep.wsdl.messages import RpcMessage
 
 from . import breaker, config
-from .errors import NotSent, ProtocolError, Unavailable, rejection
+from .errors import CircuitOpen, KayakoError, NotSent, ProtocolError, Unavailable, rejection
 
 logger = logging.getLogger("kayako")
 
@@ -360,38 +360,58 @@ class Reply:
 
 # --- how long a call may take, and how many may wait at once --------------------------------
 
-# When the current page's calls must be done (time.monotonic()); None outside a page.
-_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("kayako_deadline", default=None)
-# A call waits this long at most for a free slot: a slot is held for milliseconds while the
-# helpdesk is well, and for the whole timeout while it hangs.
+# A call waits this long at most for a free slot, and only once per page: a slot is held for
+# milliseconds while the helpdesk is well, and for the whole timeout while it hangs.
 SLOT_WAIT_SECONDS = 0.2
 MIN_CALL_SECONDS = 0.05  # with less time left a call is not started: it could not be answered in time
+# After the breaker's cool-down, this small call decides whether calls resume.
+TRIAL_OPERATION = "getDepartmentList"
 _slots_lock = threading.Lock()
 _slots: tuple[int, threading.BoundedSemaphore] | None = None
+
+
+@dataclass
+class _Page:
+    deadline: float  # time.monotonic() by which the page's calls must be done
+    waited_for_a_slot: bool = False  # in vain: its other calls do not wait again
+
+
+_page: contextvars.ContextVar[_Page | None] = contextvars.ContextVar("kayako_page", default=None)
+_cap: contextvars.ContextVar[float | None] = contextvars.ContextVar("kayako_cap", default=None)
 
 
 @contextmanager
 def budget(seconds: float) -> Iterator[None]:
     """The calls made inside share `seconds` in total: a page never waits longer on the helpdesk."""
-    token = _deadline.set(time.monotonic() + seconds)
+    token = _page.set(_Page(time.monotonic() + seconds))
     try:
         yield
     finally:
-        _deadline.reset(token)
+        _page.reset(token)
+
+
+@contextmanager
+def capped(seconds: float) -> Iterator[None]:
+    """The calls made inside may take `seconds` at most each (the page's time left permitting)."""
+    token = _cap.set(seconds)
+    try:
+        yield
+    finally:
+        _cap.reset(token)
 
 
 def _time_left(operation: str) -> float | None:
-    deadline = _deadline.get()
-    if deadline is None:
+    page = _page.get()
+    if page is None:
         return None
-    left = deadline - time.monotonic()
+    left = page.deadline - time.monotonic()
     if left < MIN_CALL_SECONDS:
         raise NotSent(f"{operation}: no time left for this page")
     return left
 
 
 @contextmanager
-def _slot(operation: str, time_left: float | None) -> Iterator[None]:
+def _slot(operation: str) -> Iterator[None]:
     """One of the process's KAYAKO_CONCURRENT_CALLS slots for the duration of a call."""
     global _slots
     size = max(1, django_settings.KAYAKO_CONCURRENT_CALLS)
@@ -401,8 +421,13 @@ def _slot(operation: str, time_left: float | None) -> Iterator[None]:
             if _slots is None or _slots[0] != size:
                 _slots = (size, threading.BoundedSemaphore(size))
             slots = _slots
-    wait = SLOT_WAIT_SECONDS if time_left is None else min(SLOT_WAIT_SECONDS, time_left)
+    page, left = _page.get(), _time_left(operation)
+    wait = SLOT_WAIT_SECONDS if left is None else min(SLOT_WAIT_SECONDS, left)
+    if page is not None and page.waited_for_a_slot:
+        wait = 0.0
     if not slots[1].acquire(timeout=wait):
+        if page is not None:
+            page.waited_for_a_slot = True
         raise NotSent(f"{operation}: every call slot of this process is waiting on the helpdesk")
     try:
         yield
@@ -412,13 +437,22 @@ def _slot(operation: str, time_left: float | None) -> Iterator[None]:
 
 def call(operation: str, *, retry_read: bool = False, probe: bool = False, **params: Any) -> Reply:
     """Run one API operation and return its reply, or raise a KayakoError. A probe goes through
-    even while the circuit breaker is open (see breaker.Breaker.guard)."""
+    even while the circuit breaker is open, and decides it (breaker.Breaker.admit)."""
     started = time.perf_counter()
     outcome = "ok"
     try:
-        time_left = _time_left(operation)
-        with breaker.for_url(config.current().url).guard(probe=probe), _slot(operation, time_left):
-            return _call(operation, retry_read, params)
+        _time_left(operation)
+        circuit = breaker.for_url(config.current().url)
+        deciding = circuit.admit(probe=probe)
+        try:
+            with _slot(operation):
+                if deciding and not probe:
+                    deciding = _trial(circuit, operation)
+                with circuit.outcome(deciding=deciding):
+                    return _call(operation, retry_read, params)
+        except NotSent:
+            circuit.release(deciding)
+            raise
     except Exception as error:
         outcome = getattr(error, "kind", type(error).__name__)
         if hasattr(error, "code"):
@@ -428,15 +462,36 @@ def call(operation: str, *, retry_read: bool = False, probe: bool = False, **par
         logger.info("kayako %s %s %.1fms", operation, outcome, (time.perf_counter() - started) * 1000)
 
 
-def _call(operation: str, retry_read: bool, params: Mapping[str, Any]) -> Reply:
-    link = connection(_time_left(operation))
+def _trial(circuit: breaker.Breaker, operation: str) -> bool:
+    """The call that decides whether calls resume after the cool-down: a small one, with a short
+    timeout, so that the page that makes it waits little if the helpdesk still does not answer.
+    False once the breaker is closed; raises CircuitOpen if it opened again."""
+    try:
+        with circuit.outcome(deciding=True):
+            _call(TRIAL_OPERATION, False, {}, limit=django_settings.KAYAKO_BREAKER_TRIAL_TIMEOUT)
+    except NotSent:
+        raise
+    except Unavailable as error:
+        raise CircuitOpen(f"{operation}: the helpdesk still does not answer ({error})") from None
+    except KayakoError:
+        pass  # it answered: closed
+    return False
+
+
+def _call(operation: str, retry_read: bool, params: Mapping[str, Any], limit: float | None = None) -> Reply:
+    """One call (two for a read after a connection error), within the page's time and `limit`."""
+    caps = [cap for cap in (_time_left(operation), _cap.get(), limit) if cap is not None]
+    cap = min(caps) if caps else None
+    link = connection(cap)
     body = link.envelope(operation, {"user": link.settings.username, "password": link.settings.password, **params})
     spec = link.operations[operation]
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{spec.soap_action}"'}
+    timeout = link.timeout if cap is None else urllib3.Timeout(
+        connect=min(link.settings.connect_timeout, cap), read=min(link.settings.read_timeout, cap))
     attempts = 2 if retry_read else 1
     for attempt in range(attempts):
         try:
-            status, content, content_type = _post(link, body, headers, operation)
+            status, content, content_type = _post(link, body, headers, operation, timeout)
             break
         except urllib3.exceptions.TimeoutError:
             raise Unavailable(f"{operation} timed out") from None
@@ -447,12 +502,11 @@ def _call(operation: str, retry_read: bool, params: Mapping[str, Any]) -> Reply:
     return read_reply(operation, status, content, content_type)
 
 
-def _post(link: Connection, body: bytes, headers: dict[str, str], operation: str) -> tuple[int, bytes, str]:
+def _post(link: Connection, body: bytes, headers: dict[str, str], operation: str,
+          timeout: urllib3.Timeout) -> tuple[int, bytes, str]:
     """One POST; the reply read while it streams in, and refused once it passes MAX_REPLY_BYTES or
     the page's time is up."""
-    time_left, deadline = _time_left(operation), _deadline.get()
-    timeout = link.timeout if time_left is None else urllib3.Timeout(
-        connect=min(link.settings.connect_timeout, time_left), read=min(link.settings.read_timeout, time_left))
+    page = _page.get()
     response = link.pool.request(
         "POST", link.settings.url, body=body, headers=headers, timeout=timeout, preload_content=False
     )
@@ -467,7 +521,7 @@ def _post(link: Connection, body: bytes, headers: dict[str, str], operation: str
             if len(content) > MAX_REPLY_BYTES:
                 response.close()
                 raise ProtocolError(f"{operation}: reply too large")
-            if deadline is not None and time.monotonic() > deadline:  # a reply trickling in
+            if page is not None and time.monotonic() > page.deadline:  # a reply trickling in
                 response.close()
                 raise Unavailable(f"{operation} timed out")
         return response.status, bytes(content), response.headers.get("Content-Type", "")

@@ -142,7 +142,7 @@ def hang_helpdesk(monkeypatch):
     def hang() -> list[str]:
         sent: list[str] = []
 
-        def timed_out(link, body, headers, operation):
+        def timed_out(link, body, headers, operation, timeout):
             sent.append(operation)
             raise urllib3.exceptions.ReadTimeoutError(None, link.settings.url, "Read timed out.")
 

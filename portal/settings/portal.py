@@ -58,9 +58,13 @@ KAYAKO_CONCURRENT_CALLS = env.int("KAYAKO_CONCURRENT_CALLS", default=max(1, env.
 # for the cool-down (seconds); then one trial call decides whether they resume.
 KAYAKO_BREAKER_FAILURES = env.int("KAYAKO_BREAKER_FAILURES", default=3)
 KAYAKO_BREAKER_COOL_DOWN = env.float("KAYAKO_BREAKER_COOL_DOWN", default=10.0)
+# The trial is a getDepartmentList that must be answered within this (seconds).
+KAYAKO_BREAKER_TRIAL_TIMEOUT = env.float("KAYAKO_BREAKER_TRIAL_TIMEOUT", default=0.5)
 # Reference data and the knowledge base are read again after this (seconds); older copies are
 # shown, with a notice, only while the helpdesk cannot answer.
 KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
+# Reading them again, the helpdesk is given this long (seconds) before the older copy is shown.
+KAYAKO_REFRESH_TIMEOUT = env.float("KAYAKO_REFRESH_TIMEOUT", default=0.5)
 # Key for the API password that admins store in the database (Fernet); derived from
 # SECRET_KEY unless given, so that rotating it is a deliberate step.
 KAYAKO_CREDENTIALS_KEY = env.str("KAYAKO_CREDENTIALS_KEY", default="")

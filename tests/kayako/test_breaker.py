@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 
 import kayako
-from kayako import breaker
+from kayako import breaker, wire
 
 from .fake_servers import envelope, fault
 
@@ -76,13 +76,19 @@ def test_open_after_failures_in_a_row_calls_fail_at_once_without_reaching_the_he
     assert state.opened.retry_at == clock[0] + settings.KAYAKO_BREAKER_COOL_DOWN
 
 
-def test_half_open_one_trial_call_decides(hung, clock, settings):
+def test_half_open_one_small_trial_call_with_a_short_timeout_decides(hung, clock, settings, monkeypatch):
+    settings.KAYAKO_OPERATION_TIMEOUT = settings.KAYAKO_BREAKER_TRIAL_TIMEOUT * 2
     trip()
+    timeouts = []
+    real_post = wire._post
+    monkeypatch.setattr(wire, "_post", lambda *args: timeouts.append(args[-1].read_timeout) or real_post(*args))
     clock[0] += settings.KAYAKO_BREAKER_COOL_DOWN
     assert kayako.helpdesk_state().state == "half-open"
-    with pytest.raises(kayako.Unavailable) as trial:
+    with pytest.raises(kayako.CircuitOpen) as trial:
         reply()
-    assert not isinstance(trial.value, kayako.CircuitOpen) and len(hung.requests) == 4
+    assert str(trial.value) == "postTicketReply: the helpdesk still does not answer (getDepartmentList timed out)"
+    assert len(hung.requests) == 4 and b"getDepartmentList" in hung.requests[-1]
+    assert timeouts == [settings.KAYAKO_BREAKER_TRIAL_TIMEOUT]
     with pytest.raises(kayako.CircuitOpen):  # the trial failed: another cool-down
         reply()
     state = kayako.helpdesk_state()
@@ -91,10 +97,10 @@ def test_half_open_one_trial_call_decides(hung, clock, settings):
 
     hung.silent = False
     clock[0] += settings.KAYAKO_BREAKER_COOL_DOWN
-    assert reply() is True  # the trial succeeds: closed
+    assert reply() is True  # the trial is answered: closed, and the call made
     assert kayako.helpdesk_state().state == "closed"
     assert reply() is True
-    assert len(hung.requests) == 6
+    assert [b"getDepartmentList" in request for request in hung.requests[4:]] == [True, False, False]
 
 
 def test_while_one_process_makes_the_trial_call_the_others_fail_at_once(hung, clock, settings):
@@ -153,7 +159,8 @@ def test_the_calls_of_one_page_share_one_operation_timeout(hung):
 
 
 @pytest.mark.django_db(transaction=True)  # the waiting thread writes to the cache's table too
-def test_threads_waiting_on_the_helpdesk_are_bounded_and_a_refusal_is_not_a_failure(hung, settings, clock):
+def test_threads_waiting_on_the_helpdesk_are_bounded_and_a_refusal_is_not_a_failure(hung, settings, clock,
+                                                                                      monkeypatch):
     settings.KAYAKO_CONCURRENT_CALLS = 1
     settings.KAYAKO_OPERATION_TIMEOUT = 2.0
     outcome = []
@@ -172,5 +179,26 @@ def test_threads_waiting_on_the_helpdesk_are_bounded_and_a_refusal_is_not_a_fail
             reply()
         assert str(refused.value) == "postTicketReply: every call slot of this process is waiting on the helpdesk"
     assert kayako.helpdesk_state().state == "closed"
+    slots = WaitsRecorded(wire._slots[1])
+    monkeypatch.setattr(wire, "_slots", (1, slots))
+    with kayako.page_scope():  # a page waits for a slot once; its other calls do not wait again
+        for _ in range(3):
+            with pytest.raises(kayako.NotSent):
+                reply()
+    assert slots.waits == [wire.SLOT_WAIT_SECONDS, 0.0, 0.0]
     waiting.join()
     assert outcome == ["postTicketReply timed out"] and len(hung.requests) == 1
+
+
+class WaitsRecorded:
+    """A semaphore that records how long each acquire() would wait."""
+
+    def __init__(self, semaphore):
+        self.semaphore, self.waits = semaphore, []
+
+    def acquire(self, timeout):
+        self.waits.append(timeout)
+        return self.semaphore.acquire(timeout=timeout)
+
+    def release(self):
+        self.semaphore.release()

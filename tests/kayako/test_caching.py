@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 
 import kayako
-from kayako import service, types
+from kayako import service, types, wire
 
 
 @pytest.fixture
@@ -67,3 +67,32 @@ def test_the_keys_change_with_the_shapes_of_the_cached_types(monkeypatch):
     monkeypatch.setattr(types, "Department", grown)
     assert service._shapes_version() != same
     assert service.SHAPES_VERSION in service._server_prefix("http://helpdesk.example/integrationapi/index.php")
+
+
+@pytest.mark.embedded_helpdesk_only
+def test_an_old_copy_is_refreshed_with_a_short_timeout_and_shown_if_the_helpdesk_is_late(demo, settings, monkeypatch,
+                                                                                          hang_helpdesk):
+    departments = kayako.get_department_list()
+    settings.KAYAKO_CACHE_TTL = 0
+    timeouts = []
+    real_post = wire._post
+    monkeypatch.setattr(wire, "_post", lambda *args: timeouts.append(args[-1].read_timeout) or real_post(*args))
+    assert kayako.get_department_list() == departments  # refreshed
+    assert timeouts == [settings.KAYAKO_REFRESH_TIMEOUT]
+    sent = hang_helpdesk()
+    with kayako.page_scope():
+        assert kayako.get_department_list() == departments
+        assert kayako.stale_as_of() is not None
+    assert sent == ["getDepartmentList"]
+
+
+@pytest.mark.embedded_helpdesk_only
+def test_once_the_helpdesk_failed_a_page_takes_the_copies_without_asking_again(demo, settings, hang_helpdesk):
+    departments, priorities = kayako.get_department_list(), kayako.get_priority_list()
+    settings.KAYAKO_CACHE_TTL = 0
+    sent = hang_helpdesk()
+    with kayako.page_scope():
+        assert (kayako.get_department_list(), kayako.get_priority_list()) == (departments, priorities)
+        with pytest.raises(kayako.Unavailable):  # nothing kept: asked, and unavailable
+            kayako.get_status_list()
+    assert sent == ["getDepartmentList", "getStatusList"]
