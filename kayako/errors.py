@@ -92,9 +92,13 @@ class NotSent(Unavailable):
     """Refused before anything was sent: the circuit breaker is open, or the page has no time or
     call slot left for it. A write refused so can be sent again as it is."""
 
+    kind = "not-sent"
+
 
 class CircuitOpen(NotSent):
     """The helpdesk failed several calls in a row: calls fail at once until a trial call succeeds."""
+
+    kind = "circuit-open"
 
 
 class ProtocolError(KayakoError):

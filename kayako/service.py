@@ -48,6 +48,7 @@ INT32_MIN = -2_147_483_648
 INT32_MAX = 2_147_483_647
 SORT_KEYS = ("lastactivity", "lastreplier", "ticketstatusid", "priorityid", "departmentid")
 STALE_KEEP_SECONDS = 7 * 24 * 3600
+KEEP_REWRITE_SECONDS = 60
 
 T = TypeVar("T")
 Parsed = TypeVar("Parsed", bound=FromReply)
@@ -195,18 +196,24 @@ def _customer_key(email: str, name: str) -> str:
 
 def _kept(email: str, name: str, fetch: Callable[[], T]) -> T:
     """Always read live, and kept for the customer; the kept copy is served only when the helpdesk
-    cannot answer."""
+    cannot answer.
+
+    A copy the same as the one read, and kept less than KEEP_REWRITE_SECONDS ago, is not written
+    again: a read of the cache costs far less than a write (the database's write lock), and its
+    "as of" is at most that much older than it might be.
+    """
     key = _customer_key(email, name)
-    kept = cache.get(key) if _unanswered() else None
-    if kept is None:
+    kept = cache.get(key)
+    if not (_unanswered() and kept is not None):
         try:
             value = _live(fetch)
         except (Unavailable, ProtocolError):
-            kept = cache.get(key)
             if kept is None:
                 raise
         else:
-            cache.set(key, (time.time(), value), STALE_KEEP_SECONDS)
+            now = time.time()
+            if kept is None or kept[1] != value or now - kept[0] >= KEEP_REWRITE_SECONDS:
+                cache.set(key, (now, value), STALE_KEEP_SECONDS)
             return value
     _served_stale(kept[0])
     return kept[1]  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ console error.
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 
 from tests.peers.php_peers import PhpPeers
@@ -35,18 +35,20 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_connection(django_db_setup, django_db_blocker):
-    """Every test starts with an empty cache (a table of the test database), with no connection to
-    the helpdesk and with circuit breakers that know nothing."""
+    """Every test starts with empty caches (the shared one is a table of the test database), with no
+    connection to the helpdesk and with circuit breakers that know nothing."""
     from kayako import breaker, config, wire
 
     with django_db_blocker.unblock():
-        cache.clear()
+        for each in caches.all():
+            each.clear()
     config.invalidate()
     wire.reset()
     breaker.reset()
     yield
     with django_db_blocker.unblock():
-        cache.clear()
+        for each in caches.all():
+            each.clear()
 
 
 @pytest.fixture

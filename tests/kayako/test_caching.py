@@ -3,12 +3,13 @@ shapes of what is cached."""
 
 import dataclasses
 import logging
+import time
 
 import pytest
 from django.core.cache import caches
 
 import kayako
-from kayako import service, types, wire
+from kayako import breaker, service, types, wire
 
 
 @pytest.fixture
@@ -96,3 +97,17 @@ def test_once_the_helpdesk_failed_a_page_takes_the_copies_without_asking_again(d
         with pytest.raises(kayako.Unavailable):  # nothing kept: asked, and unavailable
             kayako.get_status_list()
     assert sent == ["getDepartmentList", "getStatusList"]
+
+
+@pytest.mark.embedded_helpdesk_only
+def test_a_customers_tickets_are_kept_but_not_written_again_while_the_same(demo, cache_round_trips, monkeypatch):
+    monkeypatch.setattr(breaker, "clock", lambda: 1_000_000.0)  # no breaker's round trips in between
+    first = kayako.get_submitted_tickets(email="demo@example.com")
+    assert "set" in cache_round_trips
+    cache_round_trips.clear()
+    assert kayako.get_submitted_tickets(email="demo@example.com") == first
+    assert cache_round_trips == ["get"]
+    now = time.time
+    monkeypatch.setattr(time, "time", lambda: now() + service.KEEP_REWRITE_SECONDS)  # the copy is old
+    kayako.get_submitted_tickets(email="demo@example.com")
+    assert cache_round_trips == ["get", "get", "set"]
