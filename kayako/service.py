@@ -10,7 +10,6 @@ What a page was given from the cache because the helpdesk could not answer is no
 (stale_as_of()), so that the page can say so.
 """
 
-import contextvars
 import dataclasses
 import hashlib
 import time
@@ -23,7 +22,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
-from . import breaker, config, types, wire
+from . import breaker, config, pages, types, wire
 from .errors import NotFound, ProtocolError, Unavailable
 from .types import (
     Article,
@@ -53,43 +52,30 @@ KEEP_REWRITE_SECONDS = 60
 T = TypeVar("T")
 Parsed = TypeVar("Parsed", bound=FromReply)
 
-@dataclasses.dataclass
-class _Page:
-    stale_since: float | None = None  # when the oldest copy given instead of a live answer was stored
-    unanswered: bool = False  # a call of this page found the helpdesk unavailable
-
-
-_page: contextvars.ContextVar[_Page | None] = contextvars.ContextVar("kayako_page_state", default=None)
-
-
 @contextmanager
 def page_scope() -> Iterator[None]:
     """Around one page: its calls share one operation timeout in total; once one of them finds
     the helpdesk unavailable, the page's other reads take the cache's copies where there are
     some; and what it is given from the cache so is noted for stale_as_of()."""
-    token = _page.set(_Page())
-    try:
-        with wire.budget(settings.KAYAKO_OPERATION_TIMEOUT):
-            yield
-    finally:
-        _page.reset(token)
+    with pages.scope(settings.KAYAKO_OPERATION_TIMEOUT):
+        yield
 
 
 def stale_as_of() -> datetime | None:
     """None when everything this page read came from the helpdesk (or from the cache while it was
     well); else the time of the oldest copy it was given because the helpdesk could not answer."""
-    page = _page.get()
+    page = pages.current()
     return None if page is None or page.stale_since is None else datetime.fromtimestamp(page.stale_since, UTC)
 
 
 def _served_stale(stored_at: float) -> None:
-    page = _page.get()
+    page = pages.current()
     if page is not None:
         page.stale_since = stored_at if page.stale_since is None else min(page.stale_since, stored_at)
 
 
 def _unanswered() -> bool:
-    page = _page.get()
+    page = pages.current()
     return page is not None and page.unanswered
 
 
@@ -98,7 +84,7 @@ def _live(fetch: Callable[[], T]) -> T:
     try:
         return fetch()
     except Unavailable:
-        page = _page.get()
+        page = pages.current()
         if page is not None:
             page.unanswered = True
         raise

@@ -16,7 +16,7 @@ and a read timeout (requests is used only to load the WSDL: its per-call overhea
 millisecond); failures map to the errors of .errors at this boundary.
 
 A slow or hung helpdesk costs a page little: its calls share one operation timeout in total
-(budget()); at most KAYAKO_CONCURRENT_CALLS threads of a process wait on the helpdesk at once, so
+(.pages); at most KAYAKO_CONCURRENT_CALLS threads of a process wait on the helpdesk at once, so
 that the others stay free for pages that do not need it (and for /health/); and the circuit
 breaker (.breaker) fails calls at once after repeated failures.
 """
@@ -45,7 +45,7 @@ from lxml import etree
 from zeep.transports import Transport
 from zeep.wsdl.messages import RpcMessage
 
-from . import breaker, config
+from . import breaker, config, pages
 from .errors import CircuitOpen, KayakoError, NotSent, ProtocolError, Unavailable, rejection
 
 logger = logging.getLogger("kayako")
@@ -370,24 +370,7 @@ _slots_lock = threading.Lock()
 _slots: tuple[int, threading.BoundedSemaphore] | None = None
 
 
-@dataclass
-class _Page:
-    deadline: float  # time.monotonic() by which the page's calls must be done
-    waited_for_a_slot: bool = False  # in vain: its other calls do not wait again
-
-
-_page: contextvars.ContextVar[_Page | None] = contextvars.ContextVar("kayako_page", default=None)
 _cap: contextvars.ContextVar[float | None] = contextvars.ContextVar("kayako_cap", default=None)
-
-
-@contextmanager
-def budget(seconds: float) -> Iterator[None]:
-    """The calls made inside share `seconds` in total: a page never waits longer on the helpdesk."""
-    token = _page.set(_Page(time.monotonic() + seconds))
-    try:
-        yield
-    finally:
-        _page.reset(token)
 
 
 @contextmanager
@@ -401,7 +384,7 @@ def capped(seconds: float) -> Iterator[None]:
 
 
 def _time_left(operation: str) -> float | None:
-    page = _page.get()
+    page = pages.current()
     if page is None:
         return None
     left = page.deadline - time.monotonic()
@@ -421,7 +404,7 @@ def _slot(operation: str) -> Iterator[None]:
             if _slots is None or _slots[0] != size:
                 _slots = (size, threading.BoundedSemaphore(size))
             slots = _slots
-    page, left = _page.get(), _time_left(operation)
+    page, left = pages.current(), _time_left(operation)
     wait = SLOT_WAIT_SECONDS if left is None else min(SLOT_WAIT_SECONDS, left)
     if page is not None and page.waited_for_a_slot:
         wait = 0.0
@@ -506,7 +489,7 @@ def _post(link: Connection, body: bytes, headers: dict[str, str], operation: str
           timeout: urllib3.Timeout) -> tuple[int, bytes, str]:
     """One POST; the reply read while it streams in, and refused once it passes MAX_REPLY_BYTES or
     the page's time is up."""
-    page = _page.get()
+    page = pages.current()
     response = link.pool.request(
         "POST", link.settings.url, body=body, headers=headers, timeout=timeout, preload_content=False
     )
