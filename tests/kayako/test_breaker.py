@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 import kayako
 from kayako import breaker, wire
@@ -170,6 +171,8 @@ def test_threads_waiting_on_the_helpdesk_are_bounded_and_a_refusal_is_not_a_fail
             reply()
         except kayako.Unavailable as error:
             outcome.append(str(error))
+        finally:
+            connections.close_all()  # this thread's own, which would outlive the test database
 
     waiting = threading.Thread(target=wait_on_the_helpdesk)
     waiting.start()
