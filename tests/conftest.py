@@ -14,6 +14,7 @@ import os
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 
 from tests.peers.php_peers import PhpPeers
 
@@ -39,16 +40,23 @@ def _fresh_cache_and_connection(django_db_setup, django_db_blocker):
     connection to the helpdesk and with circuit breakers that know nothing."""
     from kayako import breaker, config, wire
 
-    with django_db_blocker.unblock():
-        for each in caches.all():
-            each.clear()
+    _clear_caches(django_db_blocker)
     config.invalidate()
     wire.reset()
     breaker.reset()
     yield
+    _clear_caches(django_db_blocker)
+
+
+def _clear_caches(django_db_blocker):
     with django_db_blocker.unblock():
         for each in caches.all():
             each.clear()
+        # The connection this opened is closed again, unless a test's transaction holds it: once
+        # the browser's event loop runs, each test may get a connection of its own, and one left
+        # open would keep the test database from being dropped (PostgreSQL).
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 @pytest.fixture
