@@ -444,9 +444,11 @@ def test_unfetchable_attachment_is_minus_22_and_leaves_nothing(api, file_server,
         {"name": "ok.txt", "type": "text/plain", "url": f"{file_server.url}/ok.txt"},
         {"name": "x.txt", "type": "text/plain", "url": url.format(server=file_server.url)},
     ]}
+    tickets_before = Ticket.objects.count()
     assert api.error("submitTicket", **{**submit_base(), "attachments": attachments}) == -22
     assert not Customer.objects.filter(email="new.customer@example.com").exists()
-    assert not Attachment.objects.exists() or not Attachment.objects.filter(name="ok.txt").exists()
+    assert Ticket.objects.count() == tickets_before
+    assert not Attachment.objects.filter(name="ok.txt").exists()
 
 
 def test_oversized_attachment_is_minus_22(api, file_server, settings):
