@@ -65,3 +65,33 @@ def test_the_submit_form_opens_from_the_cache(demo, dana, hang_helpdesk, setting
     html = response.content.decode()
     assert response.status_code == 200 and NOTICE in html
     assert re.findall(r"<option[^>]*>([^<]+)</option>", html) == re.findall(r"<option[^>]*>([^<]+)</option>", live)
+
+
+
+def test_a_ticket_sent_while_the_helpdesk_hangs_is_kept_and_delivered_when_it_answers(
+        demo, dana, hang_helpdesk, settings, worker, later, monkeypatch):
+    from helpdesk.models import Ticket
+    from tickets.models import OutboxEntry
+
+    from .test_submit import technical_data
+
+    data = technical_data(message="Written during the outage")
+    # The form and the department's fields (htmx), read while the helpdesk answered.
+    assert dana.get("/tickets/new/").status_code == 200
+    assert "Product version" in dana.get("/tickets/new/fields/", {"department": data["department"]}).content.decode()
+    settings.KAYAKO_CACHE_TTL = 0
+    sent = hang_helpdesk()
+    before = Ticket.objects.count()
+    response = dana.post("/tickets/new/", data)
+    assert response.status_code == 302 and "submitTicket" not in sent  # stored, for the worker
+    worker()
+    assert "submitTicket" in sent
+    entry = OutboxEntry.objects.get()
+    assert entry.status == "queued" and entry.attempts == 1 and Ticket.objects.count() == before
+    assert "Written during the outage" in dana.get(response["Location"]).content.decode()
+    monkeypatch.undo()  # the helpdesk answers again
+    with later(settings.OUTBOX_RETRY_MAX_SECONDS + settings.KAYAKO_BREAKER_COOL_DOWN):
+        worker()
+    entry.refresh_from_db()
+    assert entry.status == "delivered" and Ticket.objects.count() == before + 1
+    assert Ticket.objects.latest("id").posts.get().contents == "Written during the outage"
