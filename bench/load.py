@@ -85,10 +85,11 @@ class World:
             "DATABASE_URL": os.environ.get("LOAD_DATABASE_URL", f"sqlite:///{self.workdir / 'load.sqlite3'}"),
             "MEDIA_ROOT": str(self.workdir / "media"), "RUN_DIR": str(self.workdir / "run"),
             "SECRET_KEY": secrets.token_urlsafe(50), "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1",
-            "EMAIL_URL": f"filemail://{self.workdir / 'mail'}",
+            "EMAIL_URL": f"filemail:///{self.workdir / 'mail'}",
             "PORT": str(port), "HELPDESK_PORT": str(helpdesk_port), "PORTAL_PUBLIC_URL": self.portal,
             "HELPDESK_PUBLIC_URL": self.helpdesk, "KAYAKO_API_URL": f"{self.helpdesk}/integrationapi/index.php",
             "WORKER_PROCESSES": os.environ.get("WORKER_PROCESSES", "2"),
+            "DEMO_MODE": "true",  # the demo data and credentials, with DEBUG off
         }
         (self.workdir / "run").mkdir()
         self.supervisor: subprocess.Popen | None = None

@@ -55,7 +55,7 @@ class Bench:
             "HELPDESK_PUBLIC_URL": self.helpdesk,
             "HELPDESK_PORT": str(self.helpdesk_port),
             "KAYAKO_API_URL": f"{self.helpdesk}/integrationapi/index.php",
-            "EMAIL_URL": f"filemail://{self.workdir / 'mail'}",
+            "EMAIL_URL": f"filemail:///{self.workdir / 'mail'}",
             "LOG_LEVEL": "WARNING",
             "BENCH_MODE": "true",
             "DEMO_MODE": "true",  # the demo data and credentials, with DEBUG off

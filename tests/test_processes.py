@@ -56,7 +56,7 @@ class Processes:
             "DATABASE_URL": database_url, "REDIS_URL": redis_url,
             "MEDIA_ROOT": str(workdir / "media"),  # the shared storage of staged uploads
             "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "false", "LOG_LEVEL": "WARNING",
-            "ALLOWED_HOSTS": "127.0.0.1", "EMAIL_URL": f"filemail://{workdir / 'mail'}",
+            "ALLOWED_HOSTS": "127.0.0.1", "EMAIL_URL": f"filemail:///{workdir / 'mail'}",
             # The helpdesk fetches staged uploads from the first portal, whichever took them.
             "PORTAL_PUBLIC_URL": self.portals[0], "HELPDESK_PUBLIC_URL": helpdesk,
             "KAYAKO_API_URL": f"{helpdesk}/integrationapi/index.php",

@@ -45,7 +45,7 @@ class Processes:
             **inherited,
             "DEBUG": "false", "DEMO_MODE": "false", "SECRET_KEY": "a-secret-of-the-test-" + "w" * 40,
             "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-            "MEDIA_ROOT": str(workdir / "media"), "EMAIL_URL": f"filemail://{workdir / 'mail'}",
+            "MEDIA_ROOT": str(workdir / "media"), "EMAIL_URL": f"filemail:///{workdir / 'mail'}",
             "LOG_LEVEL": "WARNING", "REQUEST_BODY_MAX_BYTES": str(BODY_LIMIT),
             "PORTAL_PUBLIC_URL": self.portal, "HELPDESK_PUBLIC_URL": self.helpdesk,
             "KAYAKO_API_URL": f"{self.helpdesk}/integrationapi/index.php",

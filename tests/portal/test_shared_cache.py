@@ -75,7 +75,7 @@ def two_portals(transactional_db, tmp_path):
     """Two portal servers (gunicorn, DEBUG off) on the test database, as behind a load balancer."""
     ports = [free_port(), free_port()]
     env = environment(DEBUG="false", ALLOWED_HOSTS=f"127.0.0.1,{PUBLIC_HOST}", KAYAKO_API_URL="http://127.0.0.1:9/",
-                      EMAIL_URL=f"filemail://{tmp_path / 'mail'}")
+                      EMAIL_URL=f"filemail:///{tmp_path / 'mail'}")
     servers = [
         subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
                           "--workers", "1", "--threads", "2"], cwd=ROOT, env=env,
