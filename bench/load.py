@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -280,6 +281,10 @@ def load(world: World, data: dict, results_of_ten: int) -> dict:
         "all_delivered_after_back_s": round(max(waiting_at_return) - outage["back"], 1) if waiting_at_return else 0,
         "drained_after_load_s": round(drained - ended, 1), "still_in_flight": outcome["in_flight"],
         "rejected": outcome["rejected"],
+        # Where the 5xx fell, in seconds from the start, and what they were for: the table's one number
+        # cannot tell a breaker still open after the outage from pages failing under load.
+        "5xx_by_second": dict(sorted(Counter(
+            f"{int(r[0] - start)} {r[1]} {r[2]}" for r in records if r[2] >= 500 or r[2] == 0).items())),
     }
 
 
