@@ -1,9 +1,13 @@
-"""allauth, told to keep the customer's address in step with the helpdesk."""
+"""allauth, told to keep the customer's address in step with the helpdesk and to name the site
+and the customer as the rest of the portal does."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.contrib import messages
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+
+from common.site import mail_site, site_name
 
 from .services import EmailChangeRefused, email_change
 
@@ -24,3 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
                     "old": current.email, "reason": refusal})
                 return False
         return super().confirm_email(request, email_address)
+
+    def format_email_subject(self, subject) -> str:
+        return f"[{site_name()}] {force_str(subject)}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        super().send_mail(template_prefix, email, {**context, "current_site": mail_site()})

@@ -58,3 +58,10 @@ def old_address_notify(*, user, old_email: str, new_email: str, by_staff: bool =
         return
     name = customer_name(user)
     transaction.on_commit(lambda: tasks.mail_old_address.enqueue(old_email, new_email, name, by_staff), robust=True)
+
+
+def profile_update(*, user, full_name: str) -> None:
+    """The full name in Django's two fields; get_full_name() joins them back as it was typed."""
+    first, _space, last = full_name.strip().partition(" ")
+    user.first_name, user.last_name = first[:150], last.strip()[:150]
+    user.save(update_fields=["first_name", "last_name"])

@@ -84,7 +84,7 @@ class World:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings.portal",
             "DATABASE_URL": os.environ.get("LOAD_DATABASE_URL", f"sqlite:///{self.workdir / 'load.sqlite3'}"),
-            "MEDIA_ROOT": str(self.workdir / "media"), "RUN_DIR": str(self.workdir / "run"),
+            "MEDIA_ROOT": str(self.workdir / "media"), "RUN_DIR": str(self.workdir / "run"), "LOG_DIR": str(self.workdir / "run"),
             "SECRET_KEY": secrets.token_urlsafe(50), "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1",
             "EMAIL_URL": f"filemail:///{self.workdir / 'mail'}",
             "PORT": str(port), "HELPDESK_PORT": str(helpdesk_port), "PORTAL_PUBLIC_URL": self.portal,

@@ -17,7 +17,9 @@ def customer_email(user) -> str | None:
 
 
 def customer_name(user) -> str:
-    return user.get_full_name() or user.email.split("@")[0]
+    """How the portal names a customer (messages, mails, allauth's ACCOUNT_USER_DISPLAY): the full
+    name given at sign-up or in the profile, else the address; never a user name made up from it."""
+    return user.get_full_name() or user.email
 
 
 def customer_required(view):

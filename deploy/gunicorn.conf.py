@@ -11,7 +11,8 @@ worker_class = "gthread"
 # A stopped server frees its port quickly, so that the one restarted in its place can bind it.
 graceful_timeout = 5
 loglevel = "warning"
-accesslog = "-"
+# No access log unless asked for (--access-logfile; scripts/run writes each server's under var/log/).
+accesslog = None
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 

@@ -25,4 +25,6 @@ class RatingForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the knowledge base"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search the knowledge base"), max_length=200, required=False, error_messages={
+        "max_length": _("Your search is too long: use at most %(limit_value)d characters (it has %(show_value)d)."),
+    })

@@ -2,6 +2,7 @@
 (`sync`, which the task worker runs every KB_INDEX_MAX_AGE seconds), searched with the database's
 own engine (PostgreSQL full-text search, SQLite FTS5)."""
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from .models import IndexedArticle, IndexState
 logger = logging.getLogger(__name__)
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_TERMS = 8
+# A word the index does not know is read as the most similar one it knows, if this similar (0..1).
+SIMILAR_WORD_CUTOFF = 0.75
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,49 @@ def _highlight(snippet: str) -> SafeString:
     """Escape the snippet, then turn the engine's markers into <mark>."""
     escaped = escape(snippet)
     return mark_safe(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    corrected: str | None  # the query as searched, when a word of it was read as a similar one
+
+
+def search_tolerant(query: str, *, limit: int = 20) -> Results:
+    """search(), and when nothing matches, again with each word the index does not know replaced by
+    the most similar one it knows ("passwrd" finds "password")."""
+    hits = search(query, limit=limit)
+    if hits:
+        return Results(hits, None)
+    terms = _terms(query)
+    corrected = [_similar_word(term) or term for term in terms]
+    if corrected == terms:
+        return Results([], None)
+    text = " ".join(corrected)
+    hits = search(text, limit=limit)
+    return Results(hits, text if hits else None)
+
+
+def _similar_word(term: str) -> str | None:
+    """The indexed word most like `term`: trigram similarity (pg_trgm) on PostgreSQL; on SQLite,
+    difflib's ratio over FTS5's vocabulary (only words sharing the term's first letter, a few
+    thousand at most for a knowledge base)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT word FROM ts_stat('SELECT search_vector FROM kb_indexedarticle') "
+                "WHERE similarity(word, %s) >= 0.3 ORDER BY similarity(word, %s) DESC, nentry DESC LIMIT 1",
+                [term, term],
+            )
+            row = cursor.fetchone()
+            return row[0] if row else None
+        if connection.vendor != "sqlite":
+            return None
+        cursor.execute("SELECT term FROM kb_search_vocabulary WHERE term >= %s AND term < %s",
+                       [term[0], term[0] + "\U0010ffff"])
+        words = [row[0] for row in cursor.fetchall()]
+    match = difflib.get_close_matches(term, words, n=1, cutoff=SIMILAR_WORD_CUTOFF)
+    return match[0] if match else None
 
 
 def search(query: str, *, limit: int = 20, any_word: bool = False) -> list[Hit]:

@@ -45,5 +45,10 @@ def article_search(*, query: str, limit: int = 20, any_word: bool = False) -> li
     return search.search(query, limit=limit, any_word=any_word) if query else []
 
 
+def article_search_tolerant(*, query: str) -> search.Results:
+    """The search page's results: typos forgiven when nothing matches as typed."""
+    return search.search_tolerant(query) if query else search.Results([], None)
+
+
 def search_index_is_empty() -> bool:
     return not IndexedArticle.objects.exists()

@@ -124,10 +124,11 @@ def comment(request, article_id: int):
 def search(request):
     form = SearchForm(request.GET)
     query = _query(form)
+    results = selectors.article_search_tolerant(query=query)
     return render(request, "kb/search.html", {
-        "form": form, "query": query, "hits": selectors.article_search(query=query),
+        "form": form, "query": query, "hits": results.hits, "corrected": results.corrected,
         "index_empty": selectors.search_index_is_empty(),
-    })
+    }, status=400 if form.errors else 200)
 
 
 @require_GET

@@ -1,3 +1,6 @@
+from common.site import site_name
+
+
 def navigation(request):
     """Which part of the site a page belongs to, for the navigation's current link (and the key
     under which the rendered navigation is cached)."""
@@ -11,3 +14,7 @@ def navigation(request):
     else:
         section = ""
     return {"nav_section": section}
+
+
+def site(request):
+    return {"site_name": site_name()}

@@ -4,11 +4,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("accounts/profile/", account_views.profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
     path("kb/", include("kb.urls")),
     path("tickets/", include("tickets.urls")),

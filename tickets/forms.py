@@ -58,7 +58,8 @@ def _multiple_choice(definition, widget):
 FIELD_BUILDERS = {
     kayako.types.FIELD_TEXT: lambda d: _text(d),
     kayako.types.FIELD_TEXTAREA: lambda d: _text(d, forms.Textarea(attrs={"rows": 3})),
-    kayako.types.FIELD_PASSWORD: lambda d: _text(d, forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"})),
+    # Write-only, like the admin's API password: a stored or typed value never goes back into a page.
+    kayako.types.FIELD_PASSWORD: lambda d: _text(d, forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})),
     kayako.types.FIELD_CHECKBOX: lambda d: _multiple_choice(d, forms.CheckboxSelectMultiple),
     kayako.types.FIELD_RADIO: lambda d: _single_choice(d, forms.RadioSelect),
     kayako.types.FIELD_SELECT: lambda d: _single_choice(d, forms.Select),
@@ -73,8 +74,12 @@ def field_name(definition: kayako.CustomFieldDefinition) -> str:
 class CustomFieldsMixin:
     """Adds one form field per custom field definition, grouped in display order."""
 
-    def add_custom_fields(self, groups: tuple[kayako.CustomFieldGroup, ...], *, values: dict[int, list[str]] | None = None):
+    def add_custom_fields(self, groups: tuple[kayako.CustomFieldGroup, ...], *, values: dict[int, list[str]] | None = None,
+                          hidden_values: dict[int, str] | None = None):
+        """`values`: the ticket's current values, shown in the fields; `hidden_values`: values of password
+        fields that are never shown, kept when such a field is left empty."""
         self.custom_groups = []
+        self.kept_secrets = {}
         for group in groups:
             names = []
             for definition in group.fields:
@@ -89,14 +94,26 @@ class CustomFieldsMixin:
                 if values is not None and definition.id in values:
                     current = values[definition.id]
                     field.initial = current if definition.is_multi_valued else (current[0] if current else "")
+                if definition.field_type == kayako.types.FIELD_PASSWORD:
+                    current = (values or {}).get(definition.id) or [""]
+                    self._keep_secret(field, definition, (hidden_values or {}).get(definition.id) or current[0])
                 self.fields[field_name(definition)] = field
                 names.append(field_name(definition))
             if names:
                 self.custom_groups.append((group, names))
 
+    def _keep_secret(self, field, definition, secret: str | None):
+        field.initial = None
+        if secret:
+            self.kept_secrets[definition.id] = secret
+            field.required = False
+            field.help_text = " ".join(filter(None, [str(definition.description),
+                                                     str(_("Leave empty to keep the value you gave."))]))
+
     def custom_field_values(self) -> dict[int, str | list[str]]:
         return {
-            field.definition.id: self.cleaned_data.get(name) or ([] if field.definition.is_multi_valued else "")
+            field.definition.id: (self.cleaned_data.get(name) or self.kept_secrets.get(field.definition.id)
+                                  or ([] if field.definition.is_multi_valued else ""))
             for name, field in self.fields.items()
             if hasattr(field, "definition")
         }
@@ -114,43 +131,81 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Any number of files; each is checked on its own by AttachmentsMixin.clean_attachments."""
+
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        for upload in cleaned:
-            validate_upload_name(upload)
-            if upload.size == 0:
-                raise forms.ValidationError(_("“%(name)s” is empty.") % {"name": upload.name})
-            if upload.size > settings.TICKET_UPLOAD_MAX_FILE_BYTES:
-                raise forms.ValidationError(_("“%(name)s” is larger than %(limit)s.") % {
-                    "name": upload.name, "limit": filesizeformat(settings.TICKET_UPLOAD_MAX_FILE_BYTES)})
-        return cleaned
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def too_large_message(name: str) -> str:
+    """The same words in the browser's check before the upload (static/js/site.js) and here."""
+    return _("“%(name)s” is larger than %(limit)s.") % {
+        "name": name, "limit": filesizeformat(settings.TICKET_UPLOAD_MAX_FILE_BYTES)}
+
+
+def _upload_problem(upload) -> str | None:
+    try:
+        validate_upload_name(upload)
+    except forms.ValidationError as error:
+        return error.messages[0]
+    if upload.size == 0:
+        return _("“%(name)s” is empty.") % {"name": upload.name}
+    if upload.size > settings.TICKET_UPLOAD_MAX_FILE_BYTES:
+        return too_large_message(upload.name)
+    return None
 
 
 class AttachmentsMixin:
-    """Uploads plus the ones staged by an earlier attempt (their tokens come back as `staged`)."""
+    """Uploads plus the ones staged by an earlier attempt (their tokens come back as `staged`).
+    Each file is checked on its own: `kept_uploads` holds the good ones even when another file is
+    refused, so that one file too large never makes the others disappear from the form."""
+
+    kept_uploads: tuple = ()
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data.get("attachments") or []
+        problems = [(upload, _upload_problem(upload)) for upload in uploads]
+        self.kept_uploads = [upload for upload, problem in problems if problem is None]
+        refused = [problem for _upload, problem in problems if problem is not None]
+        if refused:
+            raise forms.ValidationError(refused)
+        return uploads
 
     def check_upload_totals(self, staged_sizes: list[int]):
-        uploads = self.cleaned_data.get("attachments") or []
-        count = len(uploads) + len(staged_sizes)
-        total = sum(u.size for u in uploads) + sum(staged_sizes)
-        if count > settings.TICKET_UPLOAD_MAX_FILES:
-            self.add_error("attachments", _("Attach at most %(count)s files.") % {
-                "count": settings.TICKET_UPLOAD_MAX_FILES})
-        elif total > settings.TICKET_UPLOAD_MAX_TOTAL_BYTES:
-            self.add_error("attachments", _("All attachments together must stay under %(limit)s.") % {
-                "limit": filesizeformat(settings.TICKET_UPLOAD_MAX_TOTAL_BYTES)})
+        """New files are kept in the order given while the count and the total allow; the rest are refused."""
+        count, total = len(staged_sizes), sum(staged_sizes)
+        fitting = []
+        for upload in self.kept_uploads:
+            if count + 1 > settings.TICKET_UPLOAD_MAX_FILES:
+                self.add_error("attachments", _("“%(name)s” was left out: attach at most %(count)s files.") % {
+                    "name": upload.name, "count": settings.TICKET_UPLOAD_MAX_FILES})
+            elif total + upload.size > settings.TICKET_UPLOAD_MAX_TOTAL_BYTES:
+                self.add_error("attachments", _(
+                    "“%(name)s” was left out: all attachments together must stay under %(limit)s.") % {
+                    "name": upload.name, "limit": filesizeformat(settings.TICKET_UPLOAD_MAX_TOTAL_BYTES)})
+            else:
+                fitting.append(upload)
+                count, total = count + 1, total + upload.size
+        self.kept_uploads = fitting
 
 
 def attachments_field():
-    return MultipleFileField(
+    field = MultipleFileField(
         label=_("Attachments"), required=False,
         help_text=_("Up to %(size)s per file, %(total)s in all.") % {
             "size": filesizeformat(settings.TICKET_UPLOAD_MAX_FILE_BYTES),
             "total": filesizeformat(settings.TICKET_UPLOAD_MAX_TOTAL_BYTES)},
     )
+    # For the check in the browser before the upload, and for dropping files onto the field.
+    field.widget.attrs.update({
+        "data-max-file-bytes": settings.TICKET_UPLOAD_MAX_FILE_BYTES,
+        "data-too-large": too_large_message("{name}"),
+        "data-drop-hint": _("You can also drop files here."),
+    })
+    return field
 
 
 # --- submit --------------------------------------------------------------------------------
@@ -176,7 +231,7 @@ class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}), max_length=100_000)
     attachments = None  # set in __init__ (its help text depends on settings)
 
-    def __init__(self, *args, departments, priorities, custom_groups, guest: bool, **kwargs):
+    def __init__(self, *args, departments, priorities, custom_groups, guest: bool, hidden_values=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = attachments_field()
         self.fields["department"].choices = [(d.id, d.title) for d in departments]
@@ -185,7 +240,9 @@ class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
         # what was typed; typing a subject shows matching articles (the KB's suggest fragment).
         self.fields["department"].widget.attrs.update({
             "hx-get": reverse("tickets:submit-fields"), "hx-target": "#custom-fields", "hx-trigger": "change",
-            "hx-include": "[name^='cf_']",
+            # The container, not "[name^='cf_']": a department without custom fields would make htmx
+            # log an error for a selector that matches nothing.
+            "hx-include": "#custom-fields",
         })
         self.fields["subject"].widget.attrs.update({
             "hx-get": reverse("kb:suggest"), "hx-target": "#kb-suggestions", "autocomplete": "off",
@@ -193,7 +250,7 @@ class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
         })
         if not guest:
             del self.fields["full_name"], self.fields["email"], self.fields["website"]
-        self.add_custom_fields(custom_groups)
+        self.add_custom_fields(custom_groups, hidden_values=hidden_values)
         style_widgets(self)
 
 
@@ -263,6 +320,8 @@ class TicketListForm(forms.Form):
     """The list's state, all in the query string. Invalid values are errors, never a crash."""
 
     page = forms.IntegerField(min_value=1, required=False)
+    q = forms.CharField(label=_("Search your tickets"), max_length=200, required=False,
+                        help_text=_("Words of the subject, or the ticket number."))
     per_page = forms.TypedChoiceField(
         label=_("Per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False
     )
@@ -285,6 +344,7 @@ class TicketListForm(forms.Form):
     def __init__(self, *args, departments, statuses, priorities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["page"].widget = forms.HiddenInput()
+        self.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
         style_widgets(self)
         any_choice = [("", _("Any"))]
         self.fields["department"].choices = any_choice + [(d.id, d.title) for d in departments]
@@ -308,7 +368,7 @@ class TicketListForm(forms.Form):
     def list_arguments(self) -> dict:
         """The arguments of selectors.ticket_list; what is missing or invalid takes its default."""
         return {
-            "page": self.value("page", 1), "per_page": self.value("per_page", PAGE_SIZES[0]),
+            "query": self.value("q", "").strip(), "page": self.value("page", 1), "per_page": self.value("per_page", PAGE_SIZES[0]),
             "sort_by": self.value("sort", DEFAULT_SORT), "ascending": self.value("order", "desc") == "asc",
             "filters": {name: self.value(name, None) for name in self.FILTERS},
         }

@@ -132,3 +132,39 @@ class StagedUpload(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IndexedTicket(models.Model):
+    """A customer's ticket as the list shows it, copied from getSubmittedTickets, for searching one's
+    own tickets by subject or number (the API has no search). tickets/search.py fills and reads it."""
+
+    id = models.PositiveBigIntegerField(primary_key=True)  # the helpdesk's ticket id
+    email = models.CharField(max_length=254)  # the customer's address, lower case
+    mask = models.CharField(max_length=64)
+    subject = models.CharField(max_length=255)
+    department_id = models.IntegerField()
+    status_id = models.IntegerField()
+    priority_id = models.IntegerField()
+    start_date = models.DateTimeField(null=True)
+    last_activity = models.DateTimeField(null=True)
+    due_time = models.DateTimeField(null=True)
+    last_replier = models.CharField(max_length=255, blank=True)
+    copied = models.DateTimeField()  # by the refresh that began then: a full refresh removes rows it did not see
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "-last_activity"], name="tickets_index_by_activity"),
+                   models.Index(fields=["email", "mask"], name="tickets_index_by_mask")]
+
+    def __str__(self):
+        return f"{self.mask}: {self.subject}"
+
+
+class TicketIndexState(models.Model):
+    """When a customer's tickets were last copied into the index, and when a refresh was last asked for."""
+
+    email = models.CharField(max_length=254, unique=True)
+    refreshed = models.DateTimeField(null=True)  # the start of the last complete refresh
+    requested = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"{self.email}: {self.refreshed}"

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 import kayako
 from kayako import ErrorCode
 
-from . import guests, staging, tasks, workflow
+from . import guests, search, staging, tasks, workflow
 from .models import OutboxEntry, StagedUpload
 
 logger = logging.getLogger(__name__)
@@ -278,6 +278,8 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool) -> Non
         _enqueue(entry_id)
     if entry.kind == Kind.REPLY:
         tasks.reopen_if_closed.enqueue(entry.pk)
+    # The new ticket (or the reply's new activity) is in the first page a refresh reads.
+    search.request_refresh(entry.email, now_even_if_recent=True)
     staging.discard(entry.uploads.all())
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
 

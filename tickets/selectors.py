@@ -9,7 +9,7 @@ from django.conf import settings
 
 import kayako
 
-from . import staging, workflow
+from . import search, staging, workflow
 from .models import OutboxEntry, StagedUpload
 
 LOOKUP_PAGE_SIZE = 100
@@ -46,6 +46,7 @@ class TicketPage:
     has_next: bool
     total: int | None  # known only without filters
     unknown_customer: bool = False
+    incomplete: bool = False  # a search while the customer's tickets are still being indexed
 
     @property
     def pages(self) -> int | None:
@@ -100,6 +101,20 @@ def ticket_list(*, email: str, page: int, per_page: int, sort_by: str, ascending
         if error.code == kayako.ErrorCode.UNKNOWN_USER:  # the helpdesk has never seen this customer
             return TicketPage((), page, per_page, False, 0, unknown_customer=True)
         raise
+
+
+def ticket_search(*, email: str, query: str, page: int, per_page: int, sort_by: str, ascending: bool,
+                  filters: dict) -> TicketPage:
+    """The customer's tickets whose subject has the query's words, or whose number it is, from the
+    local index (tickets/search.py), with the list's filters and order. Asks for the index to be
+    refreshed when it is older than TICKETS_SEARCH_MAX_AGE."""
+    search.request_refresh(email)
+    bounds = {name: (_day_start if lookup == "gte" else _day_end)(filters.get(name))
+              for name, (_field, lookup) in search.RANGE_FILTERS.items()}
+    rows, total = search.search(email=email, query=query, page=page, per_page=per_page, sort_by=sort_by,
+                                ascending=ascending, filters={**filters, **bounds})
+    return TicketPage(tuple(rows), page, per_page, page * per_page < total, total,
+                      incomplete=not search.is_complete(email))
 
 
 # --- one ticket ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django_tasks import task
 import kayako
 from common.retries import retried
 
-from . import guests, outbox
+from . import guests, outbox, search
 
 HELPDESK_FAILURES = (kayako.Unavailable, kayako.ProtocolError)
 
@@ -39,3 +39,10 @@ def mail_guest_link(email: str, mask: str, attempt: int = 1) -> None:
     """A guest's lookup: a link to the ticket with this number, if `email` has one."""
     with retried(mail_guest_link, email, mask, attempt=attempt):
         guests.mail_link(email=email, mask=mask)
+
+
+@task()
+def refresh_ticket_index(email: str, attempt: int = 1) -> None:
+    """A customer's tickets copied into the index that their searches read."""
+    with retried(refresh_ticket_index, email, attempt=attempt, errors=HELPDESK_FAILURES):
+        search.refresh(email)

@@ -47,18 +47,38 @@ def ticket_list(request):
     # Customers filter only by what they may see; a ticket's row shows its values whatever they are.
     form = TicketListForm(request.GET or None, **vars(reference.public()))
     arguments = form.list_arguments()
-    result = selectors.ticket_list(email=request.customer_email, **arguments)
-    pending = selectors.pending_tickets(request=request) if result.page == 1 else []
+    query = arguments.pop("query")
+    result = (selectors.ticket_search(email=request.customer_email, query=query, **arguments) if query
+              else selectors.ticket_list(email=request.customer_email, **arguments))
+    if result.pages and result.page > result.pages:  # past the end (fewer tickets now, or a typed URL)
+        return redirect(f"{request.path}?{_query(request, page=result.pages)}")
+    pending = selectors.pending_tickets(request=request) if result.page == 1 and not query else []
+    filtered = bool(query) or any(arguments["filters"].values())
     return render(request, "tickets/list.html", {
-        "form": form, "result": result, "rows": _rows(result, reference), "filtered": any(arguments["filters"].values()),
+        "form": form, "result": result, "rows": _rows(result, reference), "filtered": filtered, "query": query,
         "pending_rows": _pending_rows(pending, reference),
         "no_tickets": not pending and (result.unknown_customer or (not result.tickets and result.page == 1
-                                       and not any(arguments["filters"].values()))),
+                                       and not filtered)),
         # The filter form shows only the query and the reference data: its rendering is shared.
         "filter_key": hashlib.blake2b(repr((sorted(request.GET.lists()), reference)).encode(), digest_size=16).hexdigest(),
         "columns": _sort_columns(request, arguments["sort_by"], arguments["ascending"]),
         "previous_query": _query(request, page=result.page - 1), "next_query": _query(request, page=result.page + 1),
+        "page_links": _page_links(request, result),
     })
+
+
+def _page_links(request, result: selectors.TicketPage) -> list[dict]:
+    """Numbered links: the first and last pages and two either side of this one, "…" for gaps
+    (number None). Only when the number of pages is known (without filters)."""
+    if not result.pages or result.pages == 1:
+        return []
+    shown = sorted({1, result.pages, *range(max(1, result.page - 2), min(result.pages, result.page + 2) + 1)})
+    links = []
+    for number in shown:
+        if links and number - links[-1]["number"] > 1:
+            links.append({"number": None})
+        links.append({"number": number, "query": _query(request, page=number), "current": number == result.page})
+    return links
 
 
 def _rows(result: selectors.TicketPage, reference: selectors.ReferenceData) -> list[dict]:
@@ -183,9 +203,8 @@ def _uploads(request, form) -> list:
     form.is_valid()
     staged = selectors.staged_uploads(request=request, tokens=request.POST.getlist("staged"))
     form.check_upload_totals([u.size for u in staged])
-    # New files are kept even when another field needs correcting, unless they are what is wrong.
-    files = [] if "attachments" in form.errors else form.cleaned_data.get("attachments") or []
-    return staged + services.uploads_stage(request=request, files=files)
+    # Good new files are kept even when another field, or another file, needs correcting.
+    return staged + services.uploads_stage(request=request, files=form.kept_uploads)
 
 
 @require_POST
@@ -281,11 +300,13 @@ def staged_file(request, token: str, name: str):
 # --- submit --------------------------------------------------------------------------------
 
 
-def _submit_form(request, data=None, files=None, *, department_id=None) -> TicketSubmitForm:
+def _submit_form(request, data=None, files=None, *, department_id=None, entry=None) -> TicketSubmitForm:
+    """`entry`: a refused ticket sent again, whose password-type values are kept unless retyped."""
     choices = selectors.submit_choices(department_id=department_id)
     return TicketSubmitForm(
         data, files, departments=choices.departments, priorities=choices.priorities,
         custom_groups=choices.custom_groups, guest=not request.user.is_authenticated,
+        hidden_values={int(k): v for k, v in entry.customs.items() if isinstance(v, str)} if entry else None,
         initial={"department": choices.department_id},
     )
 
@@ -329,7 +350,7 @@ def _submit(request, entry=None):
     if request.method == "GET":
         form = _refused_form(request, entry) if entry else _submit_form(request, department_id=department_id)
         return render(request, "tickets/submit.html", {**context, "form": form, "staged": _entry_uploads(entry)})
-    form = _submit_form(request, request.POST, request.FILES, department_id=department_id)
+    form = _submit_form(request, request.POST, request.FILES, department_id=department_id, entry=entry)
     uploads = _uploads(request, form)
     if "refresh_fields" in request.POST:  # the two-step flow without JavaScript
         fresh = _keep_typed(_submit_form(request, department_id=department_id), request.POST)
@@ -371,7 +392,7 @@ def _refused_form(request, entry):
         data[name] = str(value)
     for field_id, value in entry.customs.items():
         data.setlist(f"cf_{field_id}", value if isinstance(value, list) else [value])
-    form = _submit_form(request, data, department_id=entry.department_id)
+    form = _submit_form(request, data, department_id=entry.department_id, entry=entry)
     form.is_valid()  # checked against the department's current fields
     form.add_error(None, services.rejection_error(entry))
     return form

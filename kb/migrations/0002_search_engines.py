@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from kb.migrations._by_vendor import run_by_vendor
+
 # The database's own full-text engine: an FTS5 table on SQLite, a GIN index on PostgreSQL.
 # (create, drop) by database vendor; other databases search without either.
 STATEMENTS = {
@@ -14,15 +16,6 @@ STATEMENTS = {
 }
 
 
-def statement(position: int):
-    def run(apps, schema_editor):
-        pair = STATEMENTS.get(schema_editor.connection.vendor)
-        if pair:
-            schema_editor.execute(pair[position])
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("kb", "0001_initial")]
-    operations = [migrations.RunPython(statement(0), statement(1))]
+    operations = [run_by_vendor(STATEMENTS)]

@@ -244,7 +244,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WARNING by default: a quiet console (INFO logs every SOAP call and task); INFO when diagnosing.
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {
         "zeep": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},

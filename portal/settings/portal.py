@@ -11,12 +11,15 @@ TEMPLATES = [{
     **TEMPLATES[0],
     "DIRS": [BASE_DIR / "templates"],
     "OPTIONS": {"context_processors": [*TEMPLATES[0]["OPTIONS"]["context_processors"],
-                                       "portal.context_processors.navigation"]},
+                                       "portal.context_processors.navigation", "portal.context_processors.site"]},
 }]
 
 # Django's cookie names, said here because the staff desk's process has names of its own.
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
+
+# The site's name in pages and mails (common/site.py); empty: "Support portal", translated.
+SITE_NAME = env.str("SITE_NAME", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -30,7 +33,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Support] "
+# Customers are named by their full name (else their address) in allauth's messages and mails.
+ACCOUNT_USER_DISPLAY = "common.customers.customer_name"
 # allauth's rate limits are on by default (login failures, sign-ups, password resets, ...).
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
@@ -99,6 +103,8 @@ TICKETS_GUEST_LINK_SECONDS = env.int("TICKETS_GUEST_LINK_SECONDS", default=24 * 
 TICKETS_LOOKUP_RATE_LIMIT = (5, 3600)  # lookups per client IP, per seconds
 TICKETS_LOOKUP_ADDRESS_LIMIT = (3, 3600)  # links mailed to one address, per seconds
 TICKETS_LOOKUP_MAX_TICKETS = 1000  # a lookup searches this many of the address's most recently active tickets
+# A customer's search refreshes their ticket index (tickets/search.py) when it is older than this (seconds).
+TICKETS_SEARCH_MAX_AGE = env.int("TICKETS_SEARCH_MAX_AGE", default=60)
 
 # --- The outbox: tickets and replies are stored, then delivered by the worker (tickets/outbox.py) ---
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=300)  # the longest wait between attempts

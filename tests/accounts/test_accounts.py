@@ -88,7 +88,7 @@ def test_email_change_moves_the_helpdesk_first_and_tickets_follow(demo):
     assert EmailAddress.objects.get(user=user, primary=True).email == "dana@new.example.org"
     assert Customer.objects.filter(email="dana@new.example.org").exists()
     html = client.get("/tickets/").content.decode()
-    assert "Page 1 of 3" in html
+    assert "30 tickets" in html
 
 
 def test_email_taken_in_the_helpdesk_keeps_the_old_address_everywhere(demo):

@@ -1,5 +1,7 @@
 """Knowledge-base pages against the live embedded helpdesk."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -239,10 +241,25 @@ def test_search_escapes_what_it_highlights(client):
 
 def test_search_with_no_match_and_odd_input(client):
     search.sync()
-    for query in ("qwertyuiop", '"*) OR (', "NEAR(a b)", "x" * 300):
-        response = client.get("/kb/search/", {"q": query})
-        assert response.status_code == 200
+    assert "No articles match your search" in client.get("/kb/search/", {"q": "qwertyuiop"}).content.decode()
+    for query in ('"*) OR (', "NEAR(a b)"):
+        assert client.get("/kb/search/", {"q": query}).status_code == 200
+    response = client.get("/kb/search/", {"q": "x" * 300})
+    assert response.status_code == 400
+    assert "Your search is too long: use at most 200 characters (it has 300)." in response.content.decode()
 
+
+def test_search_shows_its_count_forgives_typos_and_keeps_spaces_between_paragraphs(client):
+    article = KnowledgeBaseArticle.objects.get(subject="Our support hours")
+    article.body = "<p>Is there a question?</p><p>If so, reset the password.</p>"
+    article.save()
+    search.sync()
+    html = client.get("/kb/search/", {"q": "question"}).content.decode()
+    assert re.search(r'<p role="status" class="search-count">\d+ results?</p>', html)
+    assert "question?</mark> If" in html or "<mark>question</mark>? If" in html
+    html = client.get("/kb/search/", {"q": "passwrd"}).content.decode()
+    assert "results for “password”" in html and "Our support hours" in html
+    assert "Our support hours" in client.get("/kb/search/", {"q": "questi"}).content.decode()  # a prefix
 
 def test_suggest_returns_a_fragment_of_at_most_five(client):
     search.sync()

@@ -237,5 +237,9 @@ def test_total_upload_limit(dana, settings):
     ticket = demo_ticket()
     files = [SimpleUploadedFile(f"f{i}.bin", b"x" * 1200) for i in range(3)]
     response = dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "files", "attachments": files})
-    assert response.status_code == 400 and "All attachments together" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400 and "“f2.bin” was left out: all attachments together" in html
+    # the files that fit are kept for the next attempt
+    assert sorted(StagedUpload.objects.values_list("name", flat=True)) == ["f0.bin", "f1.bin"]
+    assert html.count('name="staged"') == 2
 

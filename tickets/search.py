@@ -1,0 +1,119 @@
+"""Searching one's own tickets by subject or number, which the API cannot do.
+
+The index (IndexedTicket) holds, per customer, what getSubmittedTickets lists. The worker copies
+it (`refresh`, a task) page by page, newest activity first. A refresh after a complete one stops
+at the first page whose tickets were last active before that one began (nothing older can have
+changed); once a day a refresh walks everything, and removes tickets the helpdesk no longer lists.
+A refresh is asked for when the customer signs in, searches (at most every TICKETS_SEARCH_MAX_AGE
+seconds) or has a ticket or reply delivered by the outbox. A search is one query on the
+customer's rows: every word in the subject, or the number typed exactly.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import kayako
+
+from . import tasks
+from .models import IndexedTicket, TicketIndexState
+
+REFRESH_PAGE = 500
+FULL_REFRESH_SECONDS = 24 * 3600
+# Activity times come from the helpdesk's clock: a refresh looks back this much further.
+CLOCK_MARGIN = timedelta(minutes=5)
+MAX_WORDS = 8
+COPIED_FIELDS = ("email", "mask", "subject", "department_id", "status_id", "priority_id", "start_date",
+                 "last_activity", "due_time", "last_replier")
+SORT_FIELDS = {"departmentid": "department_id", "ticketstatusid": "status_id", "priorityid": "priority_id",
+               "lastactivity": "last_activity", "lastreplier": "last_replier"}
+RANGE_FILTERS = {  # the list form's date filters: (index field, lookup)
+    "created_from": ("start_date", "gte"), "created_to": ("start_date", "lte"),
+    "activity_from": ("last_activity", "gte"), "activity_to": ("last_activity", "lte"),
+    "due_from": ("due_time", "gte"), "due_to": ("due_time", "lte"),
+}
+
+
+def request_refresh(email: str, *, now_even_if_recent: bool = False) -> None:
+    """Queues a refresh of this customer's index, unless one was asked for less than
+    TICKETS_SEARCH_MAX_AGE ago (one conditional UPDATE: concurrent requests queue one)."""
+    email = email.lower()
+    now = timezone.now()
+    TicketIndexState.objects.get_or_create(email=email)
+    due = Q() if now_even_if_recent else (
+        Q(requested__isnull=True) | Q(requested__lt=now - timedelta(seconds=settings.TICKETS_SEARCH_MAX_AGE)))
+    if TicketIndexState.objects.filter(due, email=email).update(requested=now):
+        transaction.on_commit(lambda: tasks.refresh_ticket_index.enqueue(email), robust=True)
+
+
+def is_complete(email: str) -> bool:
+    """Whether the customer's tickets have been copied completely at least once."""
+    return TicketIndexState.objects.filter(email=email.lower(), refreshed__isnull=False).exists()
+
+
+def refresh(email: str) -> int:
+    """Copies the customer's tickets from the helpdesk into the index; returns how many were read."""
+    email = email.lower()
+    started = timezone.now()
+    state = TicketIndexState.objects.filter(email=email).first()
+    full = state is None or state.refreshed is None or state.refreshed < started - timedelta(
+        seconds=FULL_REFRESH_SECONDS)
+    older_than = None if full else state.refreshed - CLOCK_MARGIN
+    read, page = 0, 1
+    while True:
+        rows = _page(email, page)
+        _store(email, rows, started)
+        read += len(rows)
+        if len(rows) < REFRESH_PAGE or (older_than and rows[-1].last_activity
+                                        and rows[-1].last_activity < older_than):
+            break
+        page += 1
+    if full:
+        IndexedTicket.objects.filter(email=email, copied__lt=started).delete()
+    TicketIndexState.objects.update_or_create(email=email, defaults={"refreshed": started})
+    return read
+
+
+def _page(email: str, page: int) -> tuple[kayako.TicketSummary, ...]:
+    try:
+        return kayako.get_submitted_tickets(email=email, num_per_page=REFRESH_PAGE, page=page,
+                                            sort_by="lastactivity", order_asc=False)
+    except kayako.Rejected as error:
+        if error.code in (kayako.ErrorCode.UNKNOWN_USER, kayako.ErrorCode.INVALID_EMAIL):
+            return ()  # no tickets (yet)
+        raise
+
+
+def _store(email: str, rows: tuple[kayako.TicketSummary, ...], copied) -> None:
+    IndexedTicket.objects.bulk_create(
+        [IndexedTicket(id=row.id, email=email, mask=row.mask[:64], subject=row.subject[:255],
+                       department_id=row.department_id, status_id=row.status_id, priority_id=row.priority_id,
+                       start_date=row.start_date, last_activity=row.last_activity, due_time=row.due_time,
+                       last_replier=row.last_replier[:255], copied=copied) for row in rows],
+        update_conflicts=True, unique_fields=["id"], update_fields=[*COPIED_FIELDS, "copied"],
+    )
+
+
+def search(*, email: str, query: str, page: int, per_page: int, sort_by: str, ascending: bool,
+           filters: dict) -> tuple[list[IndexedTicket], int]:
+    """(the page's tickets, how many match): the customer's tickets whose subject has every word of
+    the query, or whose number is the query, with the list's filters and order."""
+    words = query.split()[:MAX_WORDS]
+    subject_has_every_word = Q()
+    for word in words:
+        subject_has_every_word &= Q(subject__icontains=word)
+    rows = IndexedTicket.objects.filter(subject_has_every_word | Q(mask__iexact=query.strip()), email=email.lower())
+    for name in ("department", "status", "priority"):
+        if filters.get(name):
+            rows = rows.filter(**{f"{name}_id": filters[name]})
+    for name, (field, lookup) in RANGE_FILTERS.items():
+        if filters.get(name):
+            rows = rows.filter(**{f"{field}__{lookup}": filters[name]})
+    total = rows.count()
+    order = SORT_FIELDS[sort_by]
+    rows = rows.order_by(order if ascending else f"-{order}", "-id")
+    start = (page - 1) * per_page
+    return list(rows[start : start + per_page]), total
