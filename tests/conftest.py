@@ -6,7 +6,8 @@ once for every server the portal is tested against (PEERS: the embedded helpdesk
 of tests/peers); a test directory whose tests should run against all of them overrides `helpdesk`
 with it, and a test that holds only for the embedded helpdesk is marked `embedded_helpdesk_only`.
 `page` is a page of a headless Debian chromium driven by Playwright that fails the test on any
-console error.
+console error (but the browser's note of a page answered 400 or 404 on purpose: a form's errors,
+the 404 page).
 """
 
 import os
@@ -177,7 +178,19 @@ def page(browser):
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    # Pages answered with a form's errors (400) or the site's 404 page are meant; Chromium logs each such
+    # document as a failed resource, which is not an error of the page.
+    meant_statuses = {400, 404}
+    meant_documents: set[str] = set()
+    page.on("response", lambda response: meant_documents.add(response.url) if (
+        response.request.is_navigation_request() and response.status in meant_statuses) else None)
+
+    def on_console(message):
+        meant = message.text.startswith("Failed to load resource") and message.location.get("url") in meant_documents
+        if message.type == "error" and not meant:
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.console_errors = errors
     yield page

@@ -53,6 +53,7 @@ def test_sign_up_verify_submit_change_email_and_keep_the_ticket(demo, page, work
     page.goto(demo.url + "/tickets/")
     assert page.get_by_role("link", name="Question about my invoice").is_visible()
 
+    page.get_by_role("button", name="Robin Example").click()  # the account menu
     page.get_by_role("button", name="Sign out").click()
     page.goto(demo.url + "/accounts/login/")
     assert_accessible(page)

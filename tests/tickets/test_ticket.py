@@ -243,3 +243,23 @@ def test_total_upload_limit(dana, settings):
     assert sorted(StagedUpload.objects.values_list("name", flat=True)) == ["f0.bin", "f1.bin"]
     assert html.count('name="staged"') == 2
 
+
+
+def test_a_password_value_is_never_sent_back_and_is_kept_when_left_empty(dana):
+    ticket = demo_ticket(department__title="Technical support")
+    licence = CustomField.objects.get(title="Licence key")
+    steps = CustomField.objects.get(title="Steps to reproduce")
+    ticket.customvalues.update_or_create(field=licence, defaults={"value": "SECRET-LICENCE-9"})
+    ticket.customvalues.update_or_create(field=steps, defaults={"value": "Open the app\nClick Sync"})
+    page = dana.get(f"/tickets/{ticket.pk}/").content.decode()
+    edit = dana.get(f"/tickets/{ticket.pk}/fields/").content.decode()
+    assert "SECRET-LICENCE-9" not in page and "SECRET-LICENCE-9" not in edit
+    assert "••••••" in page and "Leave empty to keep the value you gave." in edit
+    assert '<dd class="col-6 custom-value">Open the app\nClick Sync</dd>' in page  # shown with its line break (CSS)
+    required = {f"cf_{CustomField.objects.get(title='Product version').pk}": "4.2.1",
+                f"cf_{CustomField.objects.get(title='Operating system').pk}": "Linux",
+                f"cf_{CustomField.objects.get(title='How often does it happen?').pk}": "Once"}
+    assert dana.post(f"/tickets/{ticket.pk}/fields/", {**required, f"cf_{licence.pk}": ""}).status_code == 302
+    assert ticket.customvalues.get(field=licence).value == "SECRET-LICENCE-9"
+    assert dana.post(f"/tickets/{ticket.pk}/fields/", {**required, f"cf_{licence.pk}": "NEW-KEY"}).status_code == 302
+    assert ticket.customvalues.get(field=licence).value == "NEW-KEY"
