@@ -141,6 +141,7 @@ class IndexedTicket(models.Model):
     id = models.PositiveBigIntegerField(primary_key=True)  # the helpdesk's ticket id
     email = models.CharField(max_length=254)  # the customer's address, lower case
     mask = models.CharField(max_length=64)
+    number = models.CharField(max_length=64)  # the mask in lower case, for finding a ticket by its number
     subject = models.CharField(max_length=255)
     department_id = models.IntegerField()
     status_id = models.IntegerField()
@@ -153,7 +154,7 @@ class IndexedTicket(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["email", "-last_activity"], name="tickets_index_by_activity"),
-                   models.Index(fields=["email", "mask"], name="tickets_index_by_mask")]
+                   models.Index(fields=["email", "number"], name="tickets_index_by_number")]
 
     def __str__(self):
         return f"{self.mask}: {self.subject}"

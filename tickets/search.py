@@ -5,15 +5,19 @@ it (`refresh`, a task) page by page, newest activity first. A refresh after a co
 at the first page whose tickets were last active before that one began (nothing older can have
 changed); once a day a refresh walks everything, and removes tickets the helpdesk no longer lists.
 A refresh is asked for when the customer signs in, searches (at most every TICKETS_SEARCH_MAX_AGE
-seconds) or has a ticket or reply delivered by the outbox. A search is one query on the
-customer's rows: every word in the subject, or the number typed exactly.
+seconds) or has a ticket or reply delivered by the outbox. A search counts and reads the
+customer's rows whose subject contains every word typed (any case), found through a trigram
+index (migration 0005: FTS5 on SQLite, pg_trgm on PostgreSQL), or whose number is the one typed.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 import kayako
@@ -26,7 +30,10 @@ FULL_REFRESH_SECONDS = 24 * 3600
 # Activity times come from the helpdesk's clock: a refresh looks back this much further.
 CLOCK_MARGIN = timedelta(minutes=5)
 MAX_WORDS = 8
-COPIED_FIELDS = ("email", "mask", "subject", "department_id", "status_id", "priority_id", "start_date",
+# Words this long are found through the trigram index; shorter ones are checked on its candidates
+# (no trigram to look up; and SQLite 3.40's FTS5 crashes when such a LIKE comes before a longer one).
+TRIGRAM = 3
+COPIED_FIELDS = ("email", "mask", "number", "subject", "department_id", "status_id", "priority_id", "start_date",
                  "last_activity", "due_time", "last_replier")
 SORT_FIELDS = {"departmentid": "department_id", "ticketstatusid": "status_id", "priorityid": "priority_id",
                "lastactivity": "last_activity", "lastreplier": "last_replier"}
@@ -89,7 +96,8 @@ def _page(email: str, page: int) -> tuple[kayako.TicketSummary, ...]:
 
 def _store(email: str, rows: tuple[kayako.TicketSummary, ...], copied) -> None:
     IndexedTicket.objects.bulk_create(
-        [IndexedTicket(id=row.id, email=email, mask=row.mask[:64], subject=row.subject[:255],
+        [IndexedTicket(id=row.id, email=email, mask=row.mask[:64], number=row.mask[:64].lower(),
+                       subject=row.subject[:255],
                        department_id=row.department_id, status_id=row.status_id, priority_id=row.priority_id,
                        start_date=row.start_date, last_activity=row.last_activity, due_time=row.due_time,
                        last_replier=row.last_replier[:255], copied=copied) for row in rows],
@@ -99,13 +107,25 @@ def _store(email: str, rows: tuple[kayako.TicketSummary, ...], copied) -> None:
 
 def search(*, email: str, query: str, page: int, per_page: int, sort_by: str, ascending: bool,
            filters: dict) -> tuple[list[IndexedTicket], int]:
-    """(the page's tickets, how many match): the customer's tickets whose subject has every word of
-    the query, or whose number is the query, with the list's filters and order."""
-    words = query.split()[:MAX_WORDS]
-    subject_has_every_word = Q()
-    for word in words:
-        subject_has_every_word &= Q(subject__icontains=word)
-    rows = IndexedTicket.objects.filter(subject_has_every_word | Q(mask__iexact=query.strip()), email=email.lower())
+    """(the page's tickets, how many match): the customer's ticket whose number is the query, else
+    those whose subject has every word of it, with the list's filters and order."""
+    email = email.lower()
+    numbered = list(IndexedTicket.objects.filter(email=email, number=query.strip().lower())
+                    .values_list("id", flat=True)[:1])
+    if numbered:  # a ticket's number finds that ticket
+        rows = IndexedTicket.objects.filter(id__in=numbered)
+    else:
+        words = re.sub(r"[%_\\]", " ", query).split()[:MAX_WORDS]  # no wildcards of LIKE
+        # The customer compared through an expression, which no index serves: the database then starts
+        # from the subjects' trigram index, not from all of the customer's tickets.
+        rows = IndexedTicket.objects.alias(owner=Lower("email")).filter(owner=email) if words \
+            else IndexedTicket.objects.none()
+        indexed = [word for word in words if len(word) >= TRIGRAM]
+        if indexed:
+            rows = rows.filter(id__in=_subject_matches(indexed))
+        for word in words:
+            if len(word) < TRIGRAM:
+                rows = rows.filter(subject__icontains=word)
     for name in ("department", "status", "priority"):
         if filters.get(name):
             rows = rows.filter(**{f"{name}_id": filters[name]})
@@ -117,3 +137,16 @@ def search(*, email: str, query: str, page: int, per_page: int, sort_by: str, as
     rows = rows.order_by(order if ascending else f"-{order}", "-id")
     start = (page - 1) * per_page
     return list(rows[start : start + per_page]), total
+
+
+def _subject_matches(words: list[str]):
+    """The ids of indexed tickets (anyone's: the caller narrows) whose subject contains every word
+    (each of at least TRIGRAM characters)."""
+    if connection.vendor == "sqlite":
+        # (no ESCAPE clause: FTS5's trigram index serves only plain LIKE patterns; the words have no wildcards)
+        like = " AND ".join(["subject LIKE %s"] * len(words))
+        return RawSQL(f"SELECT rowid FROM tickets_subject_search WHERE {like}", [f"%{word}%" for word in words])
+    every_word = Q()
+    for word in words:
+        every_word &= Q(subject__icontains=word)
+    return IndexedTicket.objects.filter(every_word).values("id")

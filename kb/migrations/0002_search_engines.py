@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from kb.migrations._by_vendor import run_by_vendor
+from common.vendor_sql import run_by_vendor
 
 # The database's own full-text engine: an FTS5 table on SQLite, a GIN index on PostgreSQL.
 # (create, drop) by database vendor; other databases search without either.

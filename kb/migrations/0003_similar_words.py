@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from kb.migrations._by_vendor import run_by_vendor
+from common.vendor_sql import run_by_vendor
 
 # Words for typo tolerance (kb.search._similar_word): FTS5's vocabulary of the index on SQLite;
 # the trigram extension on PostgreSQL (a trusted extension: the database owner may create it).

@@ -107,3 +107,12 @@ def test_signing_in_and_a_delivered_ticket_refresh_the_index(demo, client, worke
     worker()
     assert IndexedTicket.objects.filter(email=DEMO, subject="Flux capacitor overheats").exists()
     assert Customer.objects.get(email=DEMO).tickets.count() == 31
+
+
+def test_short_words_and_the_wildcards_of_like_are_plain_text(dana):
+    first = demo_tickets().order_by("id").first()
+    Ticket.objects.filter(pk=first.pk).update(subject="Printer at 100% prints blank_pages")
+    search.refresh(DEMO)
+    for query, found in [("at printer", [first.mask]), ("pr BL", [first.mask]), ("100%", [first.mask]),
+                         ("blank_pages", [first.mask]), ("%", []), ("_ %", [])]:
+        assert masks(dana.get("/tickets/", {"q": query}).content.decode()) == found, query
