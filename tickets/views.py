@@ -53,9 +53,11 @@ def ticket_list(request):
     if result.pages and result.page > result.pages:  # past the end (fewer tickets now, or a typed URL)
         return redirect(f"{request.path}?{_query(request, page=result.pages)}")
     pending = selectors.pending_tickets(request=request) if result.page == 1 and not query else []
-    filtered = bool(query) or any(arguments["filters"].values())
+    filters_used = any(arguments["filters"].values())
+    filtered = bool(query) or filters_used
     return render(request, "tickets/list.html", {
-        "form": form, "result": result, "rows": _rows(result, reference), "filtered": filtered, "query": query,
+        "form": form, "result": result, "rows": _rows(result, reference), "filters_used": filters_used,
+        "query": query,
         "pending_rows": _pending_rows(pending, reference),
         "no_tickets": not pending and (result.unknown_customer or (not result.tickets and result.page == 1
                                        and not filtered)),
