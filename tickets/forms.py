@@ -110,6 +110,16 @@ class CustomFieldsMixin:
             field.help_text = " ".join(filter(None, [str(definition.description),
                                                      str(_("Leave empty to keep the value you gave."))]))
 
+    def keep_typed_secrets(self) -> dict[int, str]:
+        """Password-type values typed in this attempt join those kept (the page, which never shows
+        them, says so at their fields); returns all that are kept, by field id."""
+        for name, field in self.fields.items():
+            definition = getattr(field, "definition", None)
+            if definition and definition.field_type == kayako.types.FIELD_PASSWORD and self.data.get(name):
+                self._keep_secret(field, definition, self.data[name])
+                self[name].help_text = field.help_text  # the bound field copied it when the form was checked
+        return dict(self.kept_secrets)
+
     def custom_field_values(self) -> dict[int, str | list[str]]:
         return {
             field.definition.id: (self.cleaned_data.get(name) or self.kept_secrets.get(field.definition.id)

@@ -303,12 +303,14 @@ def staged_file(request, token: str, name: str):
 
 
 def _submit_form(request, data=None, files=None, *, department_id=None, entry=None) -> TicketSubmitForm:
-    """`entry`: a refused ticket sent again, whose password-type values are kept unless retyped."""
+    """`entry`: a refused ticket sent again. Password-type values, which no page shows again, are kept
+    unless retyped: the entry's, and those typed in an earlier attempt of this form."""
     choices = selectors.submit_choices(department_id=department_id)
+    hidden = {int(k): v for k, v in entry.customs.items() if isinstance(v, str)} if entry else {}
     return TicketSubmitForm(
         data, files, departments=choices.departments, priorities=choices.priorities,
         custom_groups=choices.custom_groups, guest=not request.user.is_authenticated,
-        hidden_values={int(k): v for k, v in entry.customs.items() if isinstance(v, str)} if entry else None,
+        hidden_values={**hidden, **_secrets_typed_before(request)},
         initial={"department": choices.department_id},
     )
 
@@ -354,8 +356,9 @@ def _submit(request, entry=None):
         return render(request, "tickets/submit.html", {**context, "form": form, "staged": _entry_uploads(entry)})
     form = _submit_form(request, request.POST, request.FILES, department_id=department_id, entry=entry)
     uploads = _uploads(request, form)
+    _keep_secrets_typed(request, form)
     if "refresh_fields" in request.POST:  # the two-step flow without JavaScript
-        fresh = _keep_typed(_submit_form(request, department_id=department_id), request.POST)
+        fresh = _keep_typed(_submit_form(request, department_id=department_id, entry=entry), request.POST)
         return render(request, "tickets/submit.html", {**context, "form": fresh, "staged": uploads})
     if form.is_valid():
         submission = _submission(request, form)
@@ -366,8 +369,26 @@ def _submit(request, entry=None):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            request.session.pop(_secrets_key(request), None)
             return _after_sending(request, sent)
     return render(request, "tickets/submit.html", {**context, "form": form, "staged": uploads}, status=400)
+
+
+def _secrets_key(request) -> str:
+    return f"tickets-secrets-{request.POST.get('form_token', '')}"
+
+
+def _secrets_typed_before(request) -> dict[int, str]:
+    """Password-type values typed in an earlier attempt of this form (by its one-time token): kept in
+    the session, as uploads are staged, since the page never shows them again."""
+    if request.method != "POST":
+        return {}
+    return {int(k): v for k, v in request.session.get(_secrets_key(request), {}).items()}
+
+
+def _keep_secrets_typed(request, form) -> None:
+    if secrets := form.keep_typed_secrets():
+        request.session[_secrets_key(request)] = {str(k): v for k, v in secrets.items()}
 
 
 def _submission(request, form) -> dict:

@@ -206,6 +206,18 @@ def test_a_password_value_appears_in_no_page(demo, page, worker):
     page.get_by_role("button", name="Send ticket").click()  # refused: no subject
     page.locator("[data-error-summary]").wait_for()
     assert secret not in page.content() and page.get_by_label("Licence key").input_value() == ""
+    assert page.get_by_text("Leave empty to keep the value you gave.").is_visible()  # kept, not shown
+    page.get_by_label("Subject").fill("My licence key is refused")
+    page.get_by_label("Message").fill("It says the key is invalid.")
+    page.get_by_label("Product version").fill("4.3")
+    page.get_by_label("Operating system").select_option("Linux")
+    page.get_by_label("Once").check()
+    page.get_by_role("button", name="Send ticket").click()
+    page.get_by_text("We have received your ticket").wait_for()
+    assert secret not in page.content()
+    worker()
+    sent = Ticket.objects.get(subject="My licence key is refused")
+    assert sent.customvalues.get(field__title="Licence key").value == secret
     ticket = Ticket.objects.filter(customer__email=DEMO, department__title="Technical support").first()
     ticket.customvalues.update_or_create(field=CustomField.objects.get(title="Licence key"), defaults={"value": secret})
     for path in (f"/tickets/{ticket.pk}/", f"/tickets/{ticket.pk}/fields/"):

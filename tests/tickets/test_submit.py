@@ -271,3 +271,16 @@ def test_two_step_department_switch_without_javascript(dana):
     html = dana.post("/tickets/new/", data).content.decode()
     assert "Problem details" in html and 'value="Keep me"' in html and "And me</textarea>" in html
     assert "errorlist" not in html and "invalid-feedback" not in html
+
+
+def test_a_password_value_typed_in_a_failed_attempt_is_kept_unseen_and_sent(dana, worker):
+    token = token_of(dana.get("/tickets/new/").content.decode())
+    failed = dana.post("/tickets/new/", technical_data(subject="", form_token=token, **{cf("Licence key"): "KEY-77"}))
+    html = failed.content.decode()
+    assert failed.status_code == 400 and "KEY-77" not in html
+    assert "Leave empty to keep the value you gave." in field_html(html, cf("Licence key"))
+    sent = dana.post("/tickets/new/", technical_data(subject="Kept key", form_token=token, **{cf("Licence key"): ""}))
+    assert sent.status_code == 302
+    worker()
+    assert Ticket.objects.get(subject="Kept key").customvalues.get(field__title="Licence key").value == "KEY-77"
+    assert not [key for key in dana.session.keys() if key.startswith("tickets-secrets-")]  # forgotten once sent
