@@ -239,13 +239,16 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# WARNING by default: a quiet console (INFO logs every SOAP call, task and delivery); INFO when diagnosing.
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    # WARNING by default: a quiet console (INFO logs every SOAP call and task); INFO when diagnosing.
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # The handler has the level too: the task worker (django-tasks-db's db_worker) sets its loggers to INFO
+    # whatever the settings say.
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "zeep": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
