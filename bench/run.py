@@ -34,6 +34,7 @@ BIG_TICKETS = int(os.environ.get("BENCH_BIG_TICKETS", "100000"))
 DOWNLOAD_MB = 200
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
 PASSWORD = "bench-password-2026"
 
 
@@ -90,7 +91,7 @@ class Bench:
         self.results["setup_seconds"] = round(time.monotonic() - started, 1)
 
     def start(self):
-        common = ["--workers", WORKERS, "--threads", THREADS, "--worker-class", "gthread", "--log-level", "warning",
+        common = ["--workers", WORKERS, "--threads", THREADS, "--worker-class", WORKER_CLASS, "--log-level", "warning",
                   "--access-logfile", "/dev/null"]
         helpdesk_env = {**self.env, "DJANGO_SETTINGS_MODULE": "portal.settings.helpdesk"}
         self.processes.append(subprocess.Popen(

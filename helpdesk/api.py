@@ -31,6 +31,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import fetch, notifications
+from .prepared import Arg, Prepared
 from .models import (
     Attachment,
     Customer,
@@ -430,52 +431,68 @@ def get_submitted_tickets(
     )
 
 
+_TICKET = Prepared(lambda a: Ticket.objects.filter(pk=a.ticket_id).values_list(
+    "customer__email", "mask", "department_id", "status_id", "priority_id", "startdate", "lastactivity", "subject"),
+    Arg("ticket_id"))
+# One row per post and attachment (a post without any has one row, its attachment columns None).
+_POSTS = Prepared(lambda a: TicketPost.objects.filter(ticket_id=a.ticket_id).order_by(
+    "created", "id", "attachments__id").values_list(
+    "id", "created", "customer_id", "fullname", "email", "editeddate", "editedby_id", "ishtml", "staff_id",
+    "contents", "attachments__id", "attachments__name", "attachments__mimetype", "attachments__size"),
+    Arg("ticket_id"))
+_CUSTOM_VALUES = Prepared(lambda a: CustomFieldValue.objects.filter(ticket_id=a.ticket_id).values_list(
+    "field_id", "value"), Arg("ticket_id"))
+# One row per group and field (a group without fields has one row, its field columns None).
+_DEPARTMENT_FIELDS = Prepared(lambda a: CustomFieldGroup.objects.filter(departments=a.department_id).order_by(
+    "displayorder", "id", "fields__displayorder", "fields__id").values_list(
+    "id", "title", "displayorder", "fields__id", "fields__title", "fields__fieldtype"), Arg("department_id"))
+
+
 def get_submitted_ticket(*, email: str, ticket_id: int) -> dict:
-    ticket = _owned_ticket(email, ticket_id)
-    posts = ticket.posts.prefetch_related("attachments")
-    values = {v.field_id: v.value for v in ticket.customvalues.all()}
-    groups = CustomFieldGroup.objects.filter(departments=ticket.department_id).prefetch_related("fields")
+    """Four prepared queries of plain rows: the most asked-for call after the list, where building
+    queries and model instances cost several times what the rows do."""
+    _checked_email(email)
+    found = _TICKET.rows(ticket_id=ticket_id)
+    if not found:
+        raise ApiError(-13)
+    owner, mask, department_id, status_id, priority_id, startdate, lastactivity, subject = found[0]
+    if owner.lower() != email.strip().lower():
+        raise ApiError(-14)
+    rows = _POSTS.rows(ticket_id=ticket_id)
+    posts: dict[int, dict] = {}
+    for (post_id, created, customer_id, fullname, post_email, editeddate, editedby_id, ishtml, staff_id, contents,
+         attachment_id, name, mimetype, size) in rows:
+        post = posts.get(post_id)
+        if post is None:
+            post = posts[post_id] = {
+                "id": post_id, "date": _timestamp(created), "userid": customer_id or 0, "fullname": fullname,
+                "email": post_email, "edited": editeddate is not None, "editedbystaffid": editedby_id or 0,
+                "editeddate": _timestamp(editeddate), "ishtml": ishtml, "staffid": staff_id or 0,
+                "contents": contents, "attachments": [],
+            }
+        if attachment_id is not None:
+            post["attachments"].append({"id": attachment_id, "name": name, "type": mimetype, "size": size})
+    values = dict(_CUSTOM_VALUES.rows(ticket_id=ticket_id))
+    fields = _DEPARTMENT_FIELDS.rows(department_id=department_id)
+    groups: dict[int, dict] = {}
+    for group_id, title, displayorder, field_id, field_title, fieldtype in fields:
+        group = groups.get(group_id)
+        if group is None:
+            group = groups[group_id] = {"id": group_id, "title": title, "displayorder": displayorder, "fields": []}
+        if field_id is not None:
+            group["fields"].append({"id": field_id, "name": field_title, "type": fieldtype,
+                                    "value": values.get(field_id, "")})
     return {
-        "id": ticket.pk,
-        "mask": ticket.mask,
-        "department": ticket.department_id,
-        "status": ticket.status_id,
-        "priority": ticket.priority_id,
-        "startdate": _timestamp(ticket.startdate),
-        "lastactivity": _timestamp(ticket.lastactivity),
-        "subject": ticket.subject,
-        "posts": [
-            {
-                "id": post.pk,
-                "date": _timestamp(post.created),
-                "userid": post.customer_id or 0,
-                "fullname": post.fullname,
-                "email": post.email,
-                "edited": post.editeddate is not None,
-                "editedbystaffid": post.editedby_id or 0,
-                "editeddate": _timestamp(post.editeddate),
-                "ishtml": post.ishtml,
-                "staffid": post.staff_id or 0,
-                "contents": post.contents,
-                "attachments": [
-                    {"id": a.pk, "name": a.name, "type": a.mimetype, "size": a.size}
-                    for a in post.attachments.all()
-                ],
-            }
-            for post in posts
-        ],
-        "custom": [
-            {
-                "id": group.pk,
-                "title": group.title,
-                "displayorder": group.displayorder,
-                "fields": [
-                    {"id": f.pk, "name": f.title, "type": f.fieldtype, "value": values.get(f.pk, "")}
-                    for f in group.fields.all()
-                ],
-            }
-            for group in groups
-        ],
+        "id": ticket_id,
+        "mask": mask,
+        "department": department_id,
+        "status": status_id,
+        "priority": priority_id,
+        "startdate": _timestamp(startdate),
+        "lastactivity": _timestamp(lastactivity),
+        "subject": subject,
+        "posts": list(posts.values()),
+        "custom": list(groups.values()),
     }
 
 
