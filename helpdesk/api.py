@@ -501,8 +501,19 @@ def _department_fields(department_id: int) -> dict[int, CustomField]:
     return {field.pk: field for field in fields}
 
 
+_DEPARTMENT = Prepared(lambda a: Department.objects.filter(pk=a.id).values_list("id"), Arg("id"))
+_PRIORITY = Prepared(lambda a: Priority.objects.filter(pk=a.id).values_list("id"), Arg("id"))
+_FIRST_OPEN_STATUS = Prepared(lambda a: Status.objects.open_first().values_list("id")[:1])  # first_open()
+_REQUIRED_FIELDS = Prepared(lambda a: CustomField.objects.filter(
+    group__departments=a.department_id, isrequired=True).values_list("id"), Arg("department_id"))
+
+
 def _checked_customs(department_id: int, customs: list[dict]) -> dict[int, str]:
     """Values by field id, checked against the department: -24, -23, -25."""
+    if not customs:  # most tickets: only whether a field is required, in a prepared query
+        if _REQUIRED_FIELDS.rows(department_id=department_id):
+            raise ApiError(-25)
+        return {}
     fields = _department_fields(department_id)
     given: dict[int, str] = {}
     for item in customs:
@@ -535,18 +546,16 @@ def submit_ticket(
     email = _checked_email(email)
     if pass_type not in (0, 1):
         raise ApiError(-7)
-    department = Department.objects.filter(pk=department_id).first()
-    if department is None:
+    if not _DEPARTMENT.rows(id=department_id):
         raise ApiError(-8)
-    priority = Priority.objects.filter(pk=priority_id).first()
-    if priority is None:
+    if not _PRIORITY.rows(id=priority_id):
         raise ApiError(-9)
     full_name, subject = full_name.strip(), subject.strip()
     if not full_name or not subject or not message.strip():
         raise ApiError(-10)
-    values = _checked_customs(department.pk, customs or [])
-    status = Status.objects.first_open()
-    if status is None:
+    values = _checked_customs(department_id, customs or [])
+    status = _FIRST_OPEN_STATUS.rows()
+    if not status:
         raise ApiError(-10)
     files = _fetch_attachments(attachments or [])
     with _atomic_with_file_cleanup() as saved_files:
@@ -557,16 +566,17 @@ def submit_ticket(
             )
         now = timezone.now()
         ticket = _create_ticket(
-            customer=customer, department=department, status=status, priority=priority,
+            customer=customer, department_id=department_id, status_id=status[0][0], priority_id=priority_id,
             subject=subject[:255], startdate=now, lastactivity=now, lastreplier=customer.fullname,
         )
         post = TicketPost.objects.create(
             ticket=ticket, created=now, customer=customer, fullname=customer.fullname,
             email=customer.email, contents=message,
         )
-        CustomFieldValue.objects.bulk_create(
-            CustomFieldValue(ticket=ticket, field_id=field_id, value=value) for field_id, value in values.items()
-        )
+        if values:
+            CustomFieldValue.objects.bulk_create(
+                CustomFieldValue(ticket=ticket, field_id=field_id, value=value) for field_id, value in values.items()
+            )
         _store_attachments(ticket, post, files, saved_files)
         if send_auto:
             notifications.announce(ticket=ticket, event=notifications.Event.CREATED)

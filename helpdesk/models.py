@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,15 +40,15 @@ class Priority(models.Model):
 
 
 class StatusQuerySet(models.QuerySet):
+    def open_first(self) -> "StatusQuerySet":
+        """Open and public ones first, then open, then public, then the rest; each in display order."""
+        return self.order_by(Case(When(meaning=Status.Meaning.OPEN, then=0), default=1), "-ispublic",
+                             "displayorder", "id")
+
     def first_open(self) -> "Status | None":
         """The status a new ticket gets, and a closed one that its customer answers: the first public
         open one (else the first open, the first public, the first)."""
-        for candidates in (self.filter(meaning=Status.Meaning.OPEN, ispublic=True), self.filter(meaning=Status.Meaning.OPEN),
-                           self.filter(ispublic=True), self):
-            status = candidates.first()
-            if status is not None:
-                return status
-        return None
+        return self.open_first().first()
 
 
 class Status(models.Model):
