@@ -31,7 +31,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import fetch, notifications
-from .prepared import Arg, Prepared
 from .models import (
     Attachment,
     Customer,
@@ -47,6 +46,7 @@ from .models import (
     Ticket,
     TicketPost,
 )
+from .prepared import Arg, Prepared
 
 logger = logging.getLogger(__name__)
 
