@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 import kayako
 from common.abuse import rate_limited
 
-from . import votes
+from . import pagecache, votes
 
 
 class RateOutcome(Enum):
@@ -42,6 +42,7 @@ def article_rate(*, request, article_id: int, helpful: bool) -> RateOutcome:
         if isinstance(error, kayako.Unavailable | kayako.ProtocolError):
             return RateOutcome.UNAVAILABLE
         raise
+    pagecache.invalidate("kb")
     return RateOutcome.RECORDED
 
 
@@ -60,3 +61,4 @@ def article_comment(*, request, article_id: int, name: str, comment: str) -> Non
     except (kayako.Unavailable, kayako.ProtocolError) as error:
         raise ValidationError(_("Your comment could not be sent because the support system is unavailable. "
                                 "It is still in the form below; please try again in a few minutes.")) from error
+    pagecache.invalidate("kb")

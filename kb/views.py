@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 import kayako
 
-from . import selectors, services
+from . import pagecache, selectors, services
 from .forms import CommentForm, RatingForm, SearchForm
 from .services import RateOutcome
 
@@ -59,6 +59,7 @@ def index(request):
 
 
 @require_GET
+@pagecache.anonymous_page("kb")
 def category(request, category_id: int, slug: str = ""):
     page = selectors.category_get(category_id=category_id)
     context = {"title": page.title, "breadcrumbs": page.ancestors, "categories": page.categories,
@@ -84,6 +85,7 @@ def _article_context(request, article: kayako.Article, comment_form: CommentForm
 
 
 @require_GET
+@pagecache.anonymous_page("kb")
 def article(request, article_id: int, slug: str = ""):
     found = selectors.article_get(article_id=article_id)
     return (_canonical_redirect("article", slug, found.title, article_id=article_id)

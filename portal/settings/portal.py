@@ -11,7 +11,9 @@ TEMPLATES = [{
     **TEMPLATES[0],
     "DIRS": [BASE_DIR / "templates"],
     "OPTIONS": {"context_processors": [*TEMPLATES[0]["OPTIONS"]["context_processors"],
-                                       "portal.context_processors.navigation", "portal.context_processors.site"]},
+                                       "portal.context_processors.navigation", "portal.context_processors.site",
+                                       # after Django's csrf_token, which it replaces on pages kept to share
+                                       "kb.pagecache.csrf_marker"]},
 }]
 
 # Django's cookie names, said here because the staff desk's process has names of its own.
@@ -67,6 +69,8 @@ KAYAKO_BREAKER_TRIAL_TIMEOUT = env.float("KAYAKO_BREAKER_TRIAL_TIMEOUT", default
 # Reference data and the knowledge base are read again after this (seconds); older copies are
 # shown, with a notice, only while the helpdesk cannot answer.
 KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
+# Whole knowledge-base pages for visitors without a session are kept this long (seconds; kb.pagecache).
+ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=60)
 # Reading them again, the helpdesk is given this long (seconds) before the older copy is shown.
 KAYAKO_REFRESH_TIMEOUT = env.float("KAYAKO_REFRESH_TIMEOUT", default=0.5)
 # Key for the API password that admins store in the database (Fernet); derived from
