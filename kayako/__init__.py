@@ -14,6 +14,7 @@ from .errors import (
     ProtocolError,
     Rejected,
     Unavailable,
+    Unreached,
 )
 from .service import (
     SORT_KEYS,
@@ -30,6 +31,7 @@ from .service import (
     get_submitted_tickets_with_extra_restrictions,
     get_ticket_attachment,
     get_total_submitted_tickets,
+    helpdesk_failing,
     helpdesk_state,
     invalidate,
     open_attachment_stream,

@@ -95,6 +95,13 @@ class NotSent(Unavailable):
     kind = "not-sent"
 
 
+class Unreached(Unavailable):
+    """No connection to the helpdesk could be made (refused, or no answer to the connect): nothing
+    was sent, so a write can be sent again as it is; unlike NotSent the helpdesk counts as failing."""
+
+    kind = "unreached"
+
+
 class CircuitOpen(NotSent):
     """The helpdesk failed several calls in a row: calls fail at once until a trial call succeeds."""
 

@@ -90,6 +90,12 @@ def _live(fetch: Callable[[], T]) -> T:
         raise
 
 
+def helpdesk_failing() -> bool:
+    """Whether the circuit breaker takes the helpdesk for unavailable (this process's view of the
+    shared state, a few seconds old at most: no call, and mostly no cache read)."""
+    return breaker.for_url(config.current().url).is_open()
+
+
 def helpdesk_state() -> breaker.Report:
     """The helpdesk's state as the circuit breaker and the last calls left it (no call is made)."""
     return breaker.for_url(config.current().url).report()

@@ -46,7 +46,7 @@ from zeep.transports import Transport
 from zeep.wsdl.messages import RpcMessage
 
 from . import breaker, config, pages
-from .errors import CircuitOpen, KayakoError, NotSent, ProtocolError, Unavailable, rejection
+from .errors import CircuitOpen, KayakoError, NotSent, ProtocolError, Unavailable, Unreached, rejection
 
 logger = logging.getLogger("kayako")
 
@@ -294,7 +294,7 @@ def _build(settings: config.ConnectionSettings, timeout: float) -> Connection:
     try:
         client = zeep.Client(f"{settings.url}?{settings.wsdl_query}", transport=transport, settings=zeep_settings)
     except (requests.RequestException, OSError) as error:
-        raise Unavailable(f"WSDL not reachable: {type(error).__name__}") from None
+        raise Unreached(f"WSDL not reachable: {type(error).__name__}") from None  # the call itself never went
     except Unavailable:
         raise
     except Exception as error:  # zeep raises many kinds for a page that is not a WSDL
@@ -476,6 +476,8 @@ def _call(operation: str, retry_read: bool, params: Mapping[str, Any], limit: fl
         try:
             status, content, content_type = _post(link, body, headers, operation, timeout)
             break
+        except urllib3.exceptions.ConnectTimeoutError as error:  # NewConnectionError (refused) is one too
+            raise Unreached(f"{operation}: helpdesk not reachable ({type(error).__name__})") from None
         except urllib3.exceptions.TimeoutError:
             raise Unavailable(f"{operation} timed out") from None
         except urllib3.exceptions.HTTPError as error:

@@ -7,10 +7,12 @@ overrides Django's csrf_token), and the marker is replaced by the token of each 
 served to, so no visitor's token is ever stored or shown to another. Every copy of a group carries the group's
 generation, read in the same round trip, so that the portal's own writes (a rating, a comment)
 drop every copy of the group at once (invalidate()); what staff change in the helpdesk shows after
-ANONYMOUS_PAGE_CACHE_SECONDS at most, on top of the data's own cache time.
-A page shown from the helpdesk's old copies during an outage is not kept.
+ANONYMOUS_PAGE_CACHE_SECONDS (at most KAYAKO_CACHE_TTL) more than the data's own cache time.
+A page shown from the helpdesk's old copies during an outage is not kept, and none is served while
+the circuit breaker takes the helpdesk for unavailable (the page then says so).
 """
 
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -46,6 +48,11 @@ def invalidate(group: str) -> None:
         cache.set(_generation_key(group), 1, None)
 
 
+def _lifetime() -> int:
+    """Never longer than the data's own cache time: a page is no older than its data may be."""
+    return min(settings.ANONYMOUS_PAGE_CACHE_SECONDS, settings.KAYAKO_CACHE_TTL)
+
+
 def _shareable(request) -> bool:
     return (request.method == "GET" and not request.GET and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and CookieStorage.cookie_name not in request.COOKIES and request.headers.get("HX-Request") is None)
@@ -63,8 +70,10 @@ def anonymous_page(group: str):
             key = f"pagecache:{group}:{settings.RELEASE}:{request.LANGUAGE_CODE}:{request.path}"
             found = cache.get_many([generation_key, key])
             generation, kept = found.get(generation_key, 0), found.get(key)
-            if kept is not None and kept[0] == generation:
-                _, content_type, body = kept
+            # While the helpdesk fails, pages are rendered from the data's copies, with the notice that says so.
+            if kept is not None and kept[0] == generation and time.time() - kept[1] < _lifetime() \
+                    and not kayako.helpdesk_failing():
+                _, _, content_type, body = kept
                 return HttpResponse(_with_token(request, body), content_type=content_type)
             setattr(request, RENDERING_TO_SHARE, True)
             try:
@@ -74,8 +83,7 @@ def anonymous_page(group: str):
             if response.streaming:
                 return response
             if response.status_code == 200 and kayako.stale_as_of() is None:
-                cache.set(key, (generation, response["Content-Type"], response.content),
-                          settings.ANONYMOUS_PAGE_CACHE_SECONDS)
+                cache.set(key, (generation, time.time(), response["Content-Type"], response.content), _lifetime())
             response.content = _with_token(request, response.content)
             return response
 

@@ -201,17 +201,23 @@ def _attempt(entry: OutboxEntry) -> None:
             seconds=settings.OUTBOX_CLAIM_SECONDS - 2 * settings.KAYAKO_OPERATION_TIMEOUT):
         raise kayako.Unavailable("the helpdesk was too slow to look the entry up; trying again")
     uploads = list(entry.uploads.all())
-    with staging.offered(uploads) as attachments:
-        if entry.kind == Kind.TICKET:
-            result = kayako.submit_ticket(
-                email=entry.email, department_id=entry.department_id, priority_id=entry.priority_id,
-                full_name=entry.full_name, subject=entry.subject, message=entry.message, attachments=attachments,
-                customs={int(field_id): value for field_id, value in entry.customs.items()},
-            )
-        else:
-            kayako.post_ticket_reply(email=entry.email, ticket_id=entry.ticket_id, reply=entry.message,
-                                     attachments=attachments)
-            result = True
+    try:
+        with staging.offered(uploads) as attachments:
+            if entry.kind == Kind.TICKET:
+                result = kayako.submit_ticket(
+                    email=entry.email, department_id=entry.department_id, priority_id=entry.priority_id,
+                    full_name=entry.full_name, subject=entry.subject, message=entry.message, attachments=attachments,
+                    customs={int(field_id): value for field_id, value in entry.customs.items()},
+                )
+            else:
+                kayako.post_ticket_reply(email=entry.email, ticket_id=entry.ticket_id, reply=entry.message,
+                                         attachments=attachments)
+                result = True
+    except (kayako.NotSent, kayako.Unreached):
+        # This send reached nothing, and any earlier one was looked up above and not found: the next
+        # attempt need not look (after an outage, a lookup per entry doubled the backlog's calls).
+        _owned(entry).update(unknown_since=None)
+        raise
     _delivered(entry, result)
 
 

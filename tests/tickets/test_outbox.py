@@ -115,7 +115,7 @@ def closed_port() -> int:
 
 
 @pytest.mark.embedded_helpdesk_only  # the embedded helpdesk's confirmation mail is counted
-def test_the_helpdesk_down_for_an_hour(dana, worker, later, settings):
+def test_the_helpdesk_down_for_an_hour(dana, worker, later, settings, monkeypatch):
     before = Ticket.objects.count()
     response = dana.post("/tickets/new/", technical_data(message="Sent as the outage began"))
     assert response.status_code == 302
@@ -126,6 +126,9 @@ def test_the_helpdesk_down_for_an_hour(dana, worker, later, settings):
             worker()
     entry = OutboxEntry.objects.get()
     assert entry.status == "queued" and 3 <= entry.attempts <= 6 and Ticket.objects.count() == before
+    # No connection was ever made: nothing can have been sent, so nothing is looked up before sending.
+    assert entry.unknown_since is None and "not reachable" in entry.last_error
+    monkeypatch.setattr(outbox, "_find_ticket", lambda entry: pytest.fail("looked up after a refused connection"))
     with later(50 * 60):
         page = dana.get(response["Location"]).content.decode()
     assert "has not answered yet" in page and "an email will follow" in page and entry.reference in page
