@@ -39,9 +39,10 @@ CHROMIUM_ARGS = [
 def _fresh_cache_and_connection(django_db_setup, django_db_blocker):
     """Every test starts with empty caches (the shared one is a table of the test database), with no
     connection to the helpdesk and with circuit breakers that know nothing."""
-    from kayako import breaker, config, wire
+    from kayako import breaker, config, service, wire
 
     _clear_caches(django_db_blocker)
+    service.forget_memo()
     config.invalidate()
     wire.reset()
     breaker.reset()

@@ -183,12 +183,17 @@ def _properties_form(detail: selectors.TicketDetail, data=None) -> PropertiesFor
 
 def _detail_context(request, detail: selectors.TicketDetail, *, reply_form=None, properties_form=None,
                     staged=()) -> dict:
+    properties_form = properties_form or _properties_form(detail)
     return {
         **vars(detail),
         "guest": getattr(request, "guest", None),
         "pending_replies": selectors.pending_replies(request=request, ticket_id=detail.ticket.id),
         "reply_form": reply_form or ReplyForm(),
-        "properties_form": properties_form or _properties_form(detail),
+        "properties_form": properties_form,
+        # The empty form shows only its choices and the ticket's priority: its rendering is shared.
+        "properties_key": hashlib.blake2b(repr((
+            properties_form.fields["status"].choices, properties_form.fields["priority"].choices,
+            properties_form.fields["priority"].initial)).encode(), digest_size=16).hexdigest(),
         "staged": list(staged),
     }
 

@@ -69,6 +69,9 @@ KAYAKO_BREAKER_TRIAL_TIMEOUT = env.float("KAYAKO_BREAKER_TRIAL_TIMEOUT", default
 # Reference data and the knowledge base are read again after this (seconds); older copies are
 # shown, with a notice, only while the helpdesk cannot answer.
 KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
+# Each process takes them from its own memory for this long (seconds) before it reads the shared
+# cache again: another process's invalidation is seen that much later at most.
+KAYAKO_MEMO_SECONDS = env.float("KAYAKO_MEMO_SECONDS", default=2.0)
 # Whole knowledge-base pages for visitors without a session are kept this long (seconds; kb.pagecache).
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=60)
 # Reading them again, the helpdesk is given this long (seconds) before the older copy is shown.

@@ -37,14 +37,31 @@ def cache_round_trips(monkeypatch):
 
 
 @pytest.mark.embedded_helpdesk_only  # about the cache, the same for every peer
-def test_a_cached_read_costs_one_round_trip_and_no_call(demo, cache_round_trips, caplog):
+def test_a_cached_read_costs_one_round_trip_and_no_call(demo, cache_round_trips, caplog, settings):
     caplog.set_level(logging.INFO, logger="kayako")
     first = kayako.get_department_list()
     cache_round_trips.clear()
     caplog.clear()
     assert kayako.get_department_list() == first
+    assert cache_round_trips == []  # this process's copy, for KAYAKO_MEMO_SECONDS
+    settings.KAYAKO_MEMO_SECONDS = 0
+    assert kayako.get_department_list() == first
     assert cache_round_trips == ["get_many"]
     assert not [r for r in caplog.records if r.name == "kayako"]
+
+
+@pytest.mark.embedded_helpdesk_only
+def test_another_processs_invalidation_is_seen_once_this_processs_copy_is_older_than_its_memo_time(demo, settings):
+    from helpdesk.models import Priority
+
+    before = kayako.get_priority_list()
+    Priority.objects.filter(pk=before[0].id).update(title="Renamed elsewhere")
+    version_key, _ = service._keys("reference", "")
+    caches["default"].set(version_key, 41, None)  # what service.invalidate() does, in another process
+    assert kayako.get_priority_list() == before  # within the memo time: this process's copy
+    settings.KAYAKO_MEMO_SECONDS = 0.05
+    time.sleep(0.1)
+    assert kayako.get_priority_list()[0].title == "Renamed elsewhere"
 
 
 @pytest.mark.embedded_helpdesk_only
