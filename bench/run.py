@@ -35,6 +35,7 @@ DOWNLOAD_MB = 200
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+TASK_WORKERS = int(os.environ.get("WORKER_PROCESSES", "2"))  # as scripts/run starts them
 PASSWORD = "bench-password-2026"
 
 
@@ -192,6 +193,30 @@ class Bench:
                     return match.group(1)
         raise RuntimeError("no CSRF cookie")
 
+    def delivery(self):
+        """The task workers (as many as scripts/run starts) deliver what the submit POSTs stored."""
+        count = json.loads(self.manage("shell", "-c", OUTBOX_SNIPPET, capture=True).stdout.strip().splitlines()[-1])
+        queued = count["in_flight"]
+        workers = [subprocess.Popen([PYTHON, "manage.py", "worker", "-v0"], cwd=ROOT, env=self.env,
+                                    start_new_session=True) for _ in range(TASK_WORKERS)]
+        try:
+            deadline = time.monotonic() + 240
+            while count["in_flight"] and time.monotonic() < deadline:
+                time.sleep(1)
+                count = json.loads(self.manage("shell", "-c", OUTBOX_SNIPPET, capture=True).stdout.strip().splitlines()[-1])
+        finally:
+            for worker in workers:
+                with suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGTERM)
+            for worker in workers:
+                worker.wait(timeout=30)
+        # From the first delivery to the last: the workers' start (Django, the WSDL) is not counted.
+        rate = round((count["delivered"] - 1) / count["span_s"], 1) if count["span_s"] else None
+        self.results["delivery"] = {"queued": queued, "delivered": count["delivered"], "left": count["in_flight"],
+                                    "workers": TASK_WORKERS, "seconds": count["span_s"], "tickets_per_s": rate}
+        print(f"Outbox: {count['delivered']} of {queued} delivered by {TASK_WORKERS} workers, {rate} tickets/s",
+              flush=True)
+
     def soap(self):
         print("SOAP calls (zeep against gunicorn, sequential):", flush=True)
         out = self.manage("shell", "-c", SOAP_SNIPPET.replace("{SMALL}", SMALL).replace("{BIG}", BIG),
@@ -247,6 +272,10 @@ class Bench:
         for name, row in self.results["pages"].items():
             lines.append(f"| {name} | {row['rps']:.1f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} "
                          f"| {row['ratio_to_ceiling']} |")
+        delivery = self.results["delivery"]
+        lines += ["", f"Outbox delivery by {delivery['workers']} task workers (the helpdesk on the same machine): "
+                  f"**{delivery['tickets_per_s']} tickets/s** ({delivery['delivered']} of the {delivery['queued']} "
+                  f"tickets the submit POSTs stored, in {delivery['seconds']} s from the first to the last)"]
         lines += ["", f"Ticket list p50 under load, 100,000 tickets / 10 tickets: **{self.results['list_p50_ratio_100k_to_10']}**",
                   f"Ticket list p50 one request at a time: {self.results['list_sequential_p50_ms']['10']} ms (10 tickets), "
                   f"{self.results['list_sequential_p50_ms']['100k']} ms (100,000): ratio "
@@ -367,6 +396,15 @@ print(json.dumps({
     "small_ticket": Ticket.objects.filter(customer__email="small@example.com").first().pk,
     "big_attachment": big.pk, "big_attachment_ticket": big.ticket_id,
 }))
+"""
+
+OUTBOX_SNIPPET = """
+import json
+from tickets.models import OutboxEntry
+delivered = OutboxEntry.objects.filter(status="delivered").order_by("delivered_at").values_list("delivered_at", flat=True)
+span = (delivered.last() - delivered.first()).total_seconds() if delivered.count() > 1 else 0
+print(json.dumps({"in_flight": OutboxEntry.objects.filter(status__in=OutboxEntry.IN_FLIGHT).count(),
+                  "delivered": delivered.count(), "span_s": round(span, 2)}))
 """
 
 SOAP_SNIPPET = """
@@ -563,6 +601,7 @@ def main():
         bench.prepare()
         bench.start()
         bench.pages()
+        bench.delivery()
         bench.soap()
         bench.download_rss()
         bench.results["total_seconds"] = round(time.monotonic() - started, 1)
