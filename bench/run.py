@@ -26,6 +26,7 @@ from bench.world import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+RESULTS_NAME = os.environ.get("BENCH_RESULTS_NAME", "latest")  # latest-postgres for scripts/bench --postgres
 PYTHON = sys.executable
 DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
 CONCURRENCY = 8
@@ -265,7 +266,7 @@ class Bench:
 
     def report(self):
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "latest.json").write_text(json.dumps(self.results, indent=2))
+        (RESULTS / f"{RESULTS_NAME}.json").write_text(json.dumps(self.results, indent=2))
         lines = [f"# Benchmark, {self.results['started']}", "",
                  f"wrk, concurrency {CONCURRENCY}, {DURATION} s per page, both servers and wrk on one 2-core machine.",
                  "", "| page | req/s | p50 ms | p99 ms | errors | ratio to ceiling |", "|---|---|---|---|---|---|"]
@@ -291,8 +292,8 @@ class Bench:
                   f"Cache hit ratio over a scripted KB browse: **{self.results['kb_cache_hit_ratio']}**",
                   f"Portal worker RSS growth while streaming a {DOWNLOAD_MB} MB attachment: "
                   f"**{self.results['download']['worker_rss_growth_mb']} MB**", ""]
-        (RESULTS / "latest.md").write_text("\n".join(lines))
-        print(f"Wrote {RESULTS / 'latest.md'}")
+        (RESULTS / f"{RESULTS_NAME}.md").write_text("\n".join(lines))
+        print(f"Wrote {RESULTS / f'{RESULTS_NAME}.md'}")
 
 
 def sequential_p50(url: str, cookie: str, n: int = 100) -> float:

@@ -42,3 +42,31 @@ prepare_project() {
   .venv/bin/python manage.py migrate --noinput -v0
   .venv/bin/python manage.py collectstatic --noinput -v0
 }
+
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A throwaway PostgreSQL cluster on a free loopback port, installed with apt when missing: sets
+# PG_CLUSTER, PG_PORT and PG_URL (its database portal is the caller's to create; Django's test runner makes its own);
+# stop_throwaway_postgres removes it.
+start_throwaway_postgres() {
+  apt_install postgresql || { echo "!! PostgreSQL is not installed and apt is not usable"; return 1; }
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  PG_CLUSTER="$(mktemp -d /tmp/portal-pg.XXXXXX)"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$PG_CLUSTER"
+  PG_PORT="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  echo "==> Starting a throwaway PostgreSQL on port $PG_PORT"
+  as_postgres "$PG_BIN/initdb" -D "$PG_CLUSTER/data" -A trust -U postgres --no-sync >/dev/null
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_CLUSTER/data" -w -l "$PG_CLUSTER/log" \
+    -o "-p $PG_PORT -k $PG_CLUSTER -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
+  PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/portal"
+}
+
+stop_throwaway_postgres() {
+  if [ -n "${PG_CLUSTER:-}" ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_CLUSTER/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_CLUSTER"
+    PG_CLUSTER=""
+  fi
+}
