@@ -140,6 +140,7 @@ MEMO_MAX_ENTRIES = 2000
 
 def forget_memo() -> None:
     _memo.clear()
+    _kept_written.clear()
 
 
 def invalidate(namespace: str) -> None:
@@ -217,29 +218,49 @@ def _customer_key(email: str, name: str) -> str:
     return _keys(_customer_namespace(email), name)[1]
 
 
+# What this process last wrote under a customer's key: {key: (when, digest of the value)}, so that
+# reading the customer's data costs no cache round trip while it is unchanged (the data itself is
+# never kept in memory).
+_kept_written: dict[str, tuple[float, int]] = {}
+
+
+def _digest(value: object) -> int:
+    try:
+        return hash(value)
+    except TypeError:  # a value holding a list or a dict
+        return hash(repr(value))
+
+
 def _kept(email: str, name: str, fetch: Callable[[], T]) -> T:
     """Always read live, and kept for the customer; the kept copy is served only when the helpdesk
     cannot answer.
 
-    A copy the same as the one read, and kept less than KEEP_REWRITE_SECONDS ago, is not written
-    again: a read of the cache costs far less than a write (the database's write lock), and its
-    "as of" is at most that much older than it might be.
+    A copy the same as the one this process wrote less than KEEP_REWRITE_SECONDS ago is not written
+    again, nor read: a page of a customer's costs no cache round trip while the helpdesk answers,
+    and the copy's "as of" is at most that much older than it might be.
     """
     key = _customer_key(email, name)
-    kept = cache.get(key)
-    if not (_unanswered() and kept is not None):
-        try:
-            value = _live(fetch)
-        except (Unavailable, ProtocolError):
-            if kept is None:
-                raise
-        else:
-            now = time.time()
-            if kept is None or kept[1] != value or now - kept[0] >= KEEP_REWRITE_SECONDS:
-                cache.set(key, (now, value), STALE_KEEP_SECONDS)
-            return value
-    _served_stale(kept[0])
-    return kept[1]  # type: ignore[no-any-return]
+    if _unanswered():
+        kept = cache.get(key)
+        if kept is not None:
+            _served_stale(kept[0])
+            return kept[1]  # type: ignore[no-any-return]
+    try:
+        value = _live(fetch)
+    except (Unavailable, ProtocolError):
+        kept = cache.get(key)
+        if kept is None:
+            raise
+        _served_stale(kept[0])
+        return kept[1]  # type: ignore[no-any-return]
+    now, digest = time.time(), _digest(value)
+    written = _kept_written.get(key)
+    if written is None or written[1] != digest or now - written[0] >= KEEP_REWRITE_SECONDS:
+        cache.set(key, (now, value), STALE_KEEP_SECONDS)
+        if len(_kept_written) >= MEMO_MAX_ENTRIES:
+            _kept_written.clear()
+        _kept_written[key] = (now, digest)
+    return value
 
 
 def _query_name(operation: str, params: Mapping[str, Any]) -> str:
