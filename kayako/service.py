@@ -134,7 +134,7 @@ def _keys(namespace: str, name: str) -> tuple[str, str]:
 # an entry is taken from here without a round trip to the shared cache (a page reads several: the
 # reference data, its article); another process's invalidate() is seen that much later at most,
 # this process's at once. Customers' entries are never kept here.
-_memo: dict[str, tuple[float, tuple]] = {}
+_memo: dict[str, tuple[float, tuple[Any, ...]]] = {}
 MEMO_MAX_ENTRIES = 2000
 
 
@@ -203,7 +203,7 @@ def _cached(namespace: str, name: str, fetch: Callable[[], T], *, fresh_for: flo
     return value
 
 
-def _remember(key: str, now: float, entry: tuple) -> None:
+def _remember(key: str, now: float, entry: tuple[Any, ...]) -> None:
     if len(_memo) >= MEMO_MAX_ENTRIES:
         _memo.clear()
     _memo[key] = (now, entry)
