@@ -7,6 +7,9 @@ import signal
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Threads, measured against sync workers (scripts/bench, BENCH_WORKER_CLASS; README, Benchmark): sync
+# workers close the connection after each request, which cost KB pages and the ceiling a third to
+# two thirds of their throughput, and 4 or 6 of them won nothing on the pages that wait on the helpdesk.
 worker_class = "gthread"
 # A stopped server frees its port quickly, so that the one restarted in its place can bind it.
 graceful_timeout = 5
