@@ -25,7 +25,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -98,8 +98,15 @@ def _checked_email(email: str) -> str:
     return email.strip()
 
 
+# The customer with this address, in any case.
+_CUSTOMER = Prepared(lambda a: Customer.objects.alias(email_ci=Lower("email")).filter(email_ci=a.email)
+                     .order_by("id").values_list("id", "email", "fullname")[:1], Arg("email", str))
+
+
 def _customer_or_none(email: str) -> Customer | None:
-    return Customer.objects.alias(email_ci=Lower("email")).filter(email_ci=email.lower()).first()
+    found = _CUSTOMER.rows(email=email.lower())
+    # Its password hash is left out (loaded if ever read): no API call needs it.
+    return Customer.from_db(router.db_for_read(Customer), ["id", "email", "fullname"], found[0]) if found else None
 
 
 def _customer(email: str) -> Customer:
@@ -109,13 +116,9 @@ def _customer(email: str) -> Customer:
     return customer
 
 
-_CUSTOMER_ID = Prepared(lambda a: Customer.objects.alias(email_ci=Lower("email")).filter(email_ci=a.email)
-                       .order_by("id").values_list("id")[:1], Arg("email", str))
-
-
 def _customer_id(email: str) -> int:
-    """_customer(email).pk in a prepared query."""
-    found = _CUSTOMER_ID.rows(email=_checked_email(email).lower())
+    """_customer(email).pk, without building the customer."""
+    found = _CUSTOMER.rows(email=_checked_email(email).lower())
     if not found:
         raise ApiError(-3)
     return found[0][0]
