@@ -7,9 +7,11 @@ import signal
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# Threads, measured against sync workers (scripts/bench, BENCH_WORKER_CLASS; README, Benchmark): sync
-# workers close the connection after each request, which cost KB pages and the ceiling a third to
-# two thirds of their throughput, and 4 or 6 of them won nothing on the pages that wait on the helpdesk.
+# Threads, measured (README, Benchmark): 4 sync workers and 4 gthread workers of 2 threads gave the
+# same throughput as 2 of 4 threads with a lower p99, but with one thread per process (sync) or two,
+# KAYAKO_CONCURRENT_CALLS (threads - 1, so that a hung helpdesk never takes every thread) leaves one
+# call at a time per process: under load the second page waits for it and shows an old copy. So 2
+# processes of 4 threads each (scripts/run) stay.
 worker_class = "gthread"
 # A stopped server frees its port quickly, so that the one restarted in its place can bind it.
 graceful_timeout = 5
