@@ -12,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("accounts/profile/", account_views.profile, name="account_profile"),
+    # set_language: the footer's switcher; its cookie, then the browser, choose the language.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("kb/", include("kb.urls")),
     path("tickets/", include("tickets.urls")),
