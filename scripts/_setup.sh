@@ -37,8 +37,19 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+compile_translations() {
+  # locale/*/LC_MESSAGES/django.po is the source; the .mo files the pages read are built from it
+  # here, every time (a second), so that they can never be older than their .po. msgfmt comes
+  # from Debian's gettext. Without it the site still runs, in English.
+  if ! command -v msgfmt >/dev/null 2>&1; then
+    apt_install gettext || { echo "!! gettext is not installed and apt is not usable: the site stays in English"; return 0; }
+  fi
+  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=var -v0
+}
+
 prepare_project() {
   mkdir -p var/mail var/media
+  compile_translations
   .venv/bin/python manage.py migrate --noinput -v0
   .venv/bin/python manage.py collectstatic --noinput -v0
 }
