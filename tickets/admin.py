@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import selectors, tasks, workflow
 from .models import OutboxEntry, TicketWorkflow
@@ -44,7 +45,8 @@ class OutboxEntryAdmin(admin.ModelAdmin):
         waiting.update(next_attempt_at=timezone.now())
         for entry_id in ids:
             tasks.deliver.enqueue(entry_id)
-        self.message_user(request, _("%(count)s entries queued for delivery.") % {"count": len(ids)}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)s entry queued for delivery.", "%(count)s entries queued for delivery.",
+                                           len(ids)) % {"count": len(ids)}, messages.SUCCESS)
 
 
 class TicketWorkflowForm(forms.ModelForm):

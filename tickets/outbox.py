@@ -32,7 +32,9 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 import kayako
 from kayako import ErrorCode
@@ -308,7 +310,7 @@ def _reject(entry: OutboxEntry, error: kayako.Rejected) -> None:
     if updated:
         logger.info("outbox %s: refused by the helpdesk (%s)", entry.reference, error)
         entry.refresh_from_db()
-        _mail_customer(entry, "rejected", _("Your %(what)s could not be delivered") % {"what": _describe(entry)})
+        _mail_customer(entry, "rejected", capfirst(_("%(what)s could not be delivered") % {"what": _describe(entry)}))
 
 
 def _retry_later(entry: OutboxEntry, reason: str) -> None:
@@ -350,13 +352,14 @@ def _flag_overdue(now) -> None:
     if not flagged:
         return
     mail_managers(
-        _("%(count)s submissions are still waiting for the helpdesk") % {"count": len(flagged)},
+        ngettext("%(count)s submission is still waiting for the helpdesk",
+                 "%(count)s submissions are still waiting for the helpdesk", len(flagged)) % {"count": len(flagged)},
         render_to_string("tickets/email/overdue_staff.txt", {
             "entries": flagged, "admin_url": settings.PORTAL_PUBLIC_URL + reverse("admin:tickets_outboxentry_changelist"),
         }),
     )
     for entry in flagged:
-        _mail_customer(entry, "overdue", _("Your %(what)s is still on its way") % {"what": _describe(entry)})
+        _mail_customer(entry, "overdue", capfirst(_("%(what)s is still on its way") % {"what": _describe(entry)}))
 
 
 def purge() -> None:
@@ -395,9 +398,11 @@ def reopen_if_closed(entry_id: int) -> None:
 
 
 def _describe(entry: OutboxEntry) -> str:
+    """What the customer sent, with its "your": in German it agrees with the noun (Ihr Ticket, Ihre Antwort),
+    so the two are translated together."""
     if entry.kind == Kind.TICKET:
-        return _("ticket “%(subject)s”") % {"subject": entry.subject}
-    return _("reply")
+        return _("your ticket “%(subject)s”") % {"subject": entry.subject}
+    return _("your reply")
 
 
 def _mail_customer(entry: OutboxEntry, template: str, subject: str) -> None:
