@@ -12,11 +12,13 @@ class CommentForm(HoneypotForm):
         label=_("Comment"),
         max_length=settings.KB_COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Up to %(count)s characters. Comments are public.") % {"count": settings.KB_COMMENT_MAX_LENGTH},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Here, in the request's language: interpolating at import would fix the text in English.
+        self.fields["comment"].help_text = _("Up to %(count)s characters. Comments are public.") % {
+            "count": settings.KB_COMMENT_MAX_LENGTH}
         style_widgets(self)
 
 
