@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 import kayako
 from common.customers import customer_email, customer_name
+from common.i18n import request_language
 
 from . import tasks
 
@@ -57,7 +58,10 @@ def old_address_notify(*, user, old_email: str, new_email: str, by_staff: bool =
     if old_email.lower() == new_email.lower():
         return
     name = customer_name(user)
-    transaction.on_commit(lambda: tasks.mail_old_address.enqueue(old_email, new_email, name, by_staff), robust=True)
+    # In the customer's language when they made the change; staff's is not theirs, so the site's then.
+    language = "" if by_staff else request_language()
+    transaction.on_commit(lambda: tasks.mail_old_address.enqueue(old_email, new_email, name, by_staff, language),
+                          robust=True)
 
 
 def profile_update(*, user, full_name: str) -> None:

@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.i18n import mail_language
+
 from . import selectors
 
 logger = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ def link_token(*, email: str, ticket_id: int, name: str) -> str:
     return signing.dumps({"e": email, "t": ticket_id, "n": name, "u": until}, salt=LINK_SALT, compress=True)
 
 
-def mail_link(*, email: str, mask: str) -> None:
+def mail_link(*, email: str, mask: str, language: str = "") -> None:
     """(In the worker.) A link to the ticket with this number, mailed to `email` if the ticket is
     theirs; nothing otherwise, and nothing tells the asker which it was."""
     ticket = selectors.ticket_find(email=email, mask=mask)
@@ -88,11 +90,12 @@ def mail_link(*, email: str, mask: str) -> None:
         return
     name = next((post.full_name for post in ticket.posts if not post.is_staff), "") or email.split("@")[0]
     token = link_token(email=email, ticket_id=ticket.id, name=name)
-    send_mail(_("[%(mask)s] Your link to your ticket") % {"mask": ticket.mask},
-              render_to_string("tickets/email/guest_link.txt", {
-                  "name": name, "ticket": ticket, "hours": settings.TICKETS_GUEST_LINK_SECONDS // 3600,
-                  "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:guest-link", args=[token])}),
-              None, [email])
+    with mail_language(language):
+        subject = _("[%(mask)s] Your link to your ticket") % {"mask": ticket.mask}
+        body = render_to_string("tickets/email/guest_link.txt", {
+            "name": name, "ticket": ticket, "hours": settings.TICKETS_GUEST_LINK_SECONDS // 3600,
+            "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:guest-link", args=[token])})
+    send_mail(subject, body, None, [email])
 
 
 def redeem(request, token: str) -> int | None:

@@ -52,6 +52,8 @@ class OutboxEntry(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     ticket_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)  # a reply's ticket; a ticket's once delivered
     ticket_mask = models.CharField(max_length=50, blank=True)
+    # The language of the page it was sent from: mails about it are written in it ("": LANGUAGE_CODE).
+    language = models.CharField(max_length=15, blank=True, default="")
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -34,9 +34,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 import kayako
+from common.i18n import mail_language, request_language
 from kayako import ErrorCode
 
 from . import guests, search, staging, tasks, workflow
@@ -66,7 +67,8 @@ def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: boo
         return earlier, False
     try:
         with transaction.atomic():
-            entry = OutboxEntry.objects.create(form_token=token or None, **_queued(awaiting_confirmation), **fields)
+            entry = OutboxEntry.objects.create(form_token=token or None, language=request_language(),
+                                               **_queued(awaiting_confirmation), **fields)
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
     except IntegrityError:  # the same form sent twice at the same moment: the other request stored it
@@ -304,13 +306,15 @@ def _wake_waiting(now) -> list[int]:
 def _reject(entry: OutboxEntry, error: kayako.Rejected) -> None:
     if error.code in CUSTOM_FIELD_ERRORS:  # the department's fields changed: a new form gets the current ones
         kayako.invalidate("reference")
+    with mail_language(entry.language):  # what the customer is told, in the language they wrote in
+        user_message = str(error.user_message)
     updated = _owned(entry).update(
         status=Status.REJECTED, claim="", unknown_since=None, error_code=int(error.code),
-        error_message=str(error.user_message), last_error=str(error))
+        error_message=user_message, last_error=str(error))
     if updated:
         logger.info("outbox %s: refused by the helpdesk (%s)", entry.reference, error)
         entry.refresh_from_db()
-        _mail_customer(entry, "rejected", capfirst(_("%(what)s could not be delivered") % {"what": _describe(entry)}))
+        _mail_customer(entry, "rejected", gettext_noop("%(what)s could not be delivered"))
 
 
 def _retry_later(entry: OutboxEntry, reason: str) -> None:
@@ -359,7 +363,7 @@ def _flag_overdue(now) -> None:
         }),
     )
     for entry in flagged:
-        _mail_customer(entry, "overdue", capfirst(_("%(what)s is still on its way") % {"what": _describe(entry)}))
+        _mail_customer(entry, "overdue", gettext_noop("%(what)s is still on its way"))
 
 
 def purge() -> None:
@@ -406,10 +410,14 @@ def _describe(entry: OutboxEntry) -> str:
 
 
 def _mail_customer(entry: OutboxEntry, template: str, subject: str) -> None:
-    body = render_to_string(f"tickets/email/{template}.txt", {
-        "entry": entry, "what": _describe(entry),
-        "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:sent", args=[entry.reference]),
-    })
+    """`subject`: marked with gettext_noop, translated here into the customer's language."""
+    with mail_language(entry.language):
+        what = _describe(entry)
+        subject = capfirst(_(subject) % {"what": what})
+        body = render_to_string(f"tickets/email/{template}.txt", {
+            "entry": entry, "what": what,
+            "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:sent", args=[entry.reference]),
+        })
     try:
         send_mail(subject, body, None, [entry.email])
     except Exception:  # the entry's state is what matters; a mail server down must not undo it
@@ -422,8 +430,9 @@ def mail_confirmation(entry_id: int) -> None:
     if entry is None:
         return
     token = guests.confirmation_token(reference=entry.reference, email=entry.email)
-    send_mail(_("Please confirm your ticket “%(subject)s”") % {"subject": " ".join(entry.subject.split())},
-              render_to_string("tickets/email/confirm.txt", {
-                  "entry": entry, "hours": settings.TICKETS_GUEST_CONFIRM_SECONDS // 3600,
-                  "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:confirm", args=[token])}),
-              None, [entry.email])
+    with mail_language(entry.language):
+        subject = _("Please confirm your ticket “%(subject)s”") % {"subject": " ".join(entry.subject.split())}
+        body = render_to_string("tickets/email/confirm.txt", {
+            "entry": entry, "hours": settings.TICKETS_GUEST_CONFIRM_SECONDS // 3600,
+            "url": settings.PORTAL_PUBLIC_URL + reverse("tickets:confirm", args=[token])})
+    send_mail(subject, body, None, [entry.email])

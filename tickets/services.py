@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 import kayako
 from common.abuse import rate_limited
+from common.i18n import request_language
 from kayako import ErrorCode
 
 from . import guests, outbox, staging, tasks
@@ -118,7 +119,7 @@ def guest_lookup(*, request, email: str, mask: str) -> None:
     limit, window = settings.TICKETS_LOOKUP_ADDRESS_LIMIT
     address = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     if not rate_limited(request, "ticket-lookup-address", limit=limit, window_seconds=window, key=address):
-        tasks.mail_guest_link.enqueue(email.strip(), mask.strip())
+        tasks.mail_guest_link.enqueue(email.strip(), mask.strip(), request_language())
 
 
 def ticket_reply(*, request, email: str, full_name: str, ticket_id: int, token: str, reply: str,

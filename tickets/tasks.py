@@ -35,10 +35,11 @@ def mail_confirmation(entry_id: int, attempt: int = 1) -> None:
 
 
 @task()
-def mail_guest_link(email: str, mask: str, attempt: int = 1) -> None:
-    """A guest's lookup: a link to the ticket with this number, if `email` has one."""
-    with retried(mail_guest_link, email, mask, attempt=attempt):
-        guests.mail_link(email=email, mask=mask)
+def mail_guest_link(email: str, mask: str, language: str = "", attempt: int = 1) -> None:
+    """A guest's lookup: a link to the ticket with this number, if `email` has one (in the language
+    the guest asked in)."""
+    with retried(mail_guest_link, email, mask, language, attempt=attempt):
+        guests.mail_link(email=email, mask=mask, language=language)
 
 
 @task()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
 from django.http import HttpRequest
@@ -205,6 +206,20 @@ def test_the_old_address_is_told_when_staff_change_it(staff_client, worker):
     worker()
     [notice] = old_address_mails()
     assert notice.to == [DEMO] and "Our support team changed" in notice.body and "d•••@corp.example" in notice.body
+
+
+def test_the_old_address_hears_in_the_customers_language_or_else_the_sites(demo, staff_client, worker):
+    client = signed_in_demo()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    client.post(request_change(client, "dana@new.example.org"))
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # staff's language is not the customer's
+    staff_client.post(f"/admin/auth/user/{User.objects.get(email='dana@new.example.org').pk}/change-email/",
+                      {"email": "dana@corp.example"})
+    worker()
+    own, by_staff = [m for m in mail.outbox if "confirm-email" not in m.body]
+    assert own.to == [DEMO] and own.subject == "Die E-Mail-Adresse Ihres Kontos wurde geändert"
+    assert "von dieser Adresse in d•••@new.example.org geändert" in own.body
+    assert by_staff.to == ["dana@new.example.org"] and by_staff.subject == "The email address of your account was changed"
 
 
 def test_a_change_that_did_not_happen_is_not_announced(demo, worker):

@@ -68,6 +68,19 @@ def test_a_staff_reply_is_mailed_by_the_worker_with_its_text_attachments_and_lin
     assert Notification.objects.get().sent_at is not None
 
 
+def test_mails_are_in_the_sites_language_whatever_the_staff_desk_speaks(agent, worker, settings):
+    """The API carries no language for a customer: the helpdesk writes in LANGUAGE_CODE."""
+    settings.LANGUAGE_CODE = "de"
+    agent.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    ticket = demo_ticket()
+    desk_save(agent, ticket, reply="Bitte starten Sie die Synchronisierung neu.")
+    worker()
+    [message] = mail.outbox
+    assert f"Sam Support hat auf Ihr Ticket {ticket.mask} ({ticket.subject}) geantwortet:" in message.body
+    assert "Ticket ansehen und hier antworten:" in message.body
+    assert "Ticket ansehen und antworten" in html_part(message)
+
+
 def test_an_html_reply_is_sanitized_in_the_html_part_and_readable_in_the_text(agent, worker):
     ticket = demo_ticket()
     desk_save(agent, ticket, html=True, reply='<p>First <b>step</b>.</p><p>Second<script>alert(1)</script></p>'

@@ -187,6 +187,20 @@ def test_the_lookup_answers_the_same_whether_or_not_the_pair_exists(demo, worker
     assert [(m.to, ticket.mask in m.subject) for m in mail.outbox] == [([DEMO], True)]
 
 
+def test_a_guest_hears_from_us_in_the_language_they_wrote_in(demo, worker):
+    guest_ticket(Client(headers={"accept-language": "de-DE,de;q=0.9"}), "gast@example.com", subject="Rechnung")
+    ticket = demo_ticket()
+    Client(headers={"accept-language": "fr"}).post("/tickets/lookup/", {"email": DEMO, "ticket": ticket.mask,
+                                                                        "website": ""})
+    worker()  # the worker's own language is the site's: English
+    [confirmation] = [m for m in mail.outbox if m.to == ["gast@example.com"]]
+    assert confirmation.subject == "Bitte bestätigen Sie Ihr Ticket „Rechnung“"
+    assert "Guten Tag Gus Guest," in confirmation.body and "„Ja, mein Ticket senden“" in confirmation.body
+    [link] = [m for m in mail.outbox if m.to == [DEMO]]
+    assert link.subject == f"[{ticket.mask}] Votre lien vers votre ticket"
+    assert "Voici votre lien vers le ticket" in link.body
+
+
 def test_the_lookup_is_rate_limited_per_network_and_per_address(demo, worker, settings):
     ticket = demo_ticket()
     settings.TICKETS_LOOKUP_RATE_LIMIT, settings.TICKETS_LOOKUP_ADDRESS_LIMIT = (4, 3600), (2, 3600)

@@ -108,6 +108,23 @@ def test_a_refused_reply_is_shown_with_its_text_kept(dana, worker, monkeypatch):
     assert post.contents == "Here is the log, again" and post.attachments.get().name == "log.txt"
 
 
+def test_a_refusal_is_told_in_the_language_the_reply_was_written_in(dana, worker, monkeypatch):
+    ticket = demo_ticket()
+
+    def refuse(**kwargs):
+        raise kayako.Rejected(kayako.ErrorCode.EMPTY_REPLY, "postTicketReply")
+
+    monkeypatch.setattr(kayako, "post_ticket_reply", refuse)
+    response = dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "Voici le journal"}, headers={"accept-language": "fr"})
+    worker()  # the worker's own language is the site's: English
+    [message] = [m for m in mail.outbox if m.to == [DEMO]]
+    assert message.subject == "Nous n’avons pas pu transmettre votre réponse"
+    assert "Notre système d’assistance n’a pas accepté votre réponse" in message.body
+    assert "Rédigez une réponse avant de l’envoyer." in message.body
+    page = dana.get(response["Location"], headers={"accept-language": "fr"}).content.decode()
+    assert "Votre réponse n’a pas été acceptée" in page and "Rédigez une réponse avant de l’envoyer." in page
+
+
 def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
