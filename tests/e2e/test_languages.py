@@ -33,11 +33,11 @@ from tests.e2e.axe import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
+WORDS = re.compile(r"[^\W\d_]+")
+ADDRESSES = re.compile(r"\S+@\S+|https?://\S+")
 # Common words of the site's English that are words of neither German nor French, so that
 # "Ticket", "Service", "Message", "Page", "Articles", "Navigation", "Status", "Support", "was" (what),
 # "will", "not" (need), "main" (la main), "file" (une file) or "minutes" raise no false alarm.
-WORDS = re.compile(r"[^\W\d_]+")
-ADDRESSES = re.compile(r"\S+@\S+|https?://\S+")
 ENGLISH = frozenset(WORDS.findall("""
 the and your you our we please submit sign search with this that here what when where which would
 could should have has been were are from for into about after before more next previous back home save

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
+from tests.portal.test_site import closed_port_url
 from tickets.templatetags.ticket_tags import moment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,6 +74,20 @@ def test_the_switcher_in_the_footer_is_remembered_over_the_browser(client):
 def test_the_switcher_refuses_a_foreign_next_address(client):
     response = client.post("/i18n/setlang/", {"language": "de", "next": "https://evil.example/"})
     assert response.status_code == 302 and not response["Location"].startswith("https://evil")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept,not_found,unavailable", [
+    ("de", "Wir konnten diese Seite nicht finden", "Das Supportsystem ist gerade nicht erreichbar"),
+    ("fr", "Nous n’avons pas trouvé cette page", "Le système d’assistance est indisponible pour le moment"),
+])
+def test_the_error_pages_speak_the_language(client, settings, accept, not_found, unavailable):
+    settings.KAYAKO_API_URL = closed_port_url()
+    response = client.get("/no-such-page/", headers={"accept-language": accept})
+    assert response.status_code == 404 and not_found in response.content.decode()
+    response = client.get("/kb/", headers={"accept-language": accept})
+    assert response.status_code == 503 and unavailable in response.content.decode()
+    assert f'<html lang="{accept}">' in response.content.decode()
 
 
 @pytest.mark.parametrize("language,ago,text", [
