@@ -91,16 +91,20 @@ def test_the_error_pages_speak_the_language(client, settings, accept, not_found,
 
 
 @pytest.mark.parametrize("language,ago,text", [
-    ("en", timedelta(minutes=3), "3 minutes ago"),
-    ("en", timedelta(days=15), "2 weeks, 1 day ago"),
-    ("de", timedelta(hours=3, minutes=5), "vor 3 Stunden"),
-    ("de", timedelta(days=800), "2 Jahre, 2 Monate her"),  # Django's own German
+    ("en", timedelta(seconds=30), "just now"),
+    ("en", timedelta(minutes=1, seconds=5), "1 minute ago"),
+    ("en", timedelta(days=15), "2 weeks ago"),
+    ("de", timedelta(seconds=30), "gerade eben"),
+    ("de", timedelta(hours=3, minutes=59), "vor 3 Stunden"),
+    ("de", timedelta(days=1), "vor 1 Tag"),
+    ("de", timedelta(days=800), "vor 2 Jahren"),
     ("fr", timedelta(minutes=3), "il y a 3 minutes"),
-    ("fr", timedelta(days=1), "il y a 1 jour"),
+    ("fr", timedelta(days=1, hours=2), "il y a 1 jour"),
+    ("fr", timedelta(days=65), "il y a 2 mois"),
 ])
 def test_relative_times_follow_the_language(language, ago, text):
     with translation.override(language):
-        rendered = moment(timezone.now() - ago).replace("\xa0", " ")  # languages differ in using no-break spaces
+        rendered = moment(timezone.now() - ago).replace("\xa0", " ")  # timesince keeps number and unit together
     assert f">{text}</time>" in rendered
 
 
