@@ -1,4 +1,4 @@
-"""The project's own deployment checks (`manage.py check --deploy`): what must not reach production."""
+"""The project's own checks: what must not reach production (`manage.py check --deploy`), and catalogs left uncompiled."""
 
 from django.conf import settings
 from django.core import checks
@@ -30,5 +30,21 @@ def check_demo_credentials(app_configs, **kwargs):
                 f"{name} is the demo password that the README publishes.",
                 hint="Set HELPDESK_API_USERNAME/PASSWORD and the portal's KAYAKO_API_USERNAME/PASSWORD to a pair of your own.",
                 id="portal.W003",
+            ))
+    return warnings
+
+
+@checks.register(checks.Tags.translation)
+def check_compiled_catalogs(app_configs, **kwargs):
+    """The .mo files are built, not committed (scripts/run and scripts/test build them): a deployment
+    that skips compilemessages would serve its pages in English, or with yesterday's translations."""
+    warnings = []
+    for code, _name in settings.LANGUAGES:
+        source = settings.BASE_DIR / "locale" / code / "LC_MESSAGES" / "django.po"
+        compiled = source.with_suffix(".mo")
+        if source.exists() and (not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime):
+            warnings.append(checks.Warning(
+                f"The {code} catalog is not compiled, or older than {source.relative_to(settings.BASE_DIR)}.",
+                hint="Run `manage.py compilemessages --ignore=.venv` (msgfmt: Debian's gettext).", id="portal.W004",
             ))
     return warnings

@@ -114,3 +114,15 @@ def test_the_exact_time_on_hover_follows_the_language():
         assert 'title="4. März 2026 15:07"' in moment(when)
     with translation.override("fr"):
         assert 'title="4 mars 2026 15:07"' in moment(when)
+
+
+def test_a_catalog_left_uncompiled_is_reported(tmp_path, settings):
+    from portal.checks import check_compiled_catalogs
+
+    settings.BASE_DIR = tmp_path
+    catalog = tmp_path / "locale" / "de" / "LC_MESSAGES" / "django.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Yes"\nmsgstr "Ja"\n')
+    assert [warning.id for warning in check_compiled_catalogs(None)] == ["portal.W004"]
+    subprocess.run(["msgfmt", "-o", catalog.with_suffix(".mo"), catalog], check=True)
+    assert check_compiled_catalogs(None) == []
