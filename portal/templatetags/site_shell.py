@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 import kayako
+from common.times import relative
 
 register = template.Library()
 ASSETS_TEMPLATE = "includes/site_assets.html"
@@ -32,4 +33,5 @@ def _assets_for(storage) -> SafeString:
 @register.inclusion_tag("includes/outage_notice.html")
 def outage_notice() -> dict:
     """Said on any page that shows copies from the cache because the helpdesk cannot answer."""
-    return {"as_of": kayako.stale_as_of()}
+    as_of = kayako.stale_as_of()
+    return {"as_of": as_of, "ago": relative(as_of) if as_of else ""}

@@ -2,6 +2,8 @@
 from the shared cache with a notice, and once the circuit breaker is open without a call; a page
 never seen is the 503 page, in a reader's terms."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -45,3 +47,13 @@ def test_a_page_never_seen_is_the_503_page_in_a_readers_terms(demo, hang_helpdes
     assert response.status_code == 503 and response["Retry-After"]
     assert "This page needs our helpdesk, which we cannot reach at the moment." in html
     assert "Nothing you entered was sent" not in html
+
+
+def test_the_notice_speaks_the_readers_language(demo, hang_helpdesk, settings):
+    reader = Client(headers={"accept-language": "de"})
+    assert reader.get("/kb/").status_code == 200
+    settings.KAYAKO_CACHE_TTL = 0
+    hang_helpdesk()
+    html = reader.get("/kb/").content.decode()
+    assert "Das Supportsystem ist gerade nicht erreichbar." in html and NOTICE not in html
+    assert re.search(r"Stand <time datetime=\"[^\"]+\">\d+\. \w+ 20\d\d \d\d:\d\d UTC</time> \(gerade eben\)", html)

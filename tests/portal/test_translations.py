@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
-from tests.portal.test_site import closed_port_url
+from tests.kayako.fake_servers import closed_port_url
 from tickets.templatetags.ticket_tags import moment
 
 ROOT = Path(__file__).resolve().parents[2]
