@@ -146,6 +146,9 @@ def test_knowledge_base_sign_up_and_a_ticket(demo, browser, worker, language):
     # German from the browser's languages; French chosen in the footer by someone whose browser says English.
     context = browser.new_context(locale="de-DE" if language == "de" else "en-US")
     page = context.new_page()
+    errors: list[str] = []  # as the suite's page fixture: a quiet console
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     search.sync()
     page.goto(demo.url + "/")
     if language == "fr":
@@ -216,3 +219,4 @@ def test_knowledge_base_sign_up_and_a_ticket(demo, browser, worker, language):
     page.goto(demo.url + "/no-such-page/")
     check(page, language)
     context.close()
+    assert [error for error in errors if "404" not in error] == []  # the last page is a 404 on purpose
