@@ -9,7 +9,6 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 import kayako
 from common.abuse import HoneypotForm
