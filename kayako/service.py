@@ -177,7 +177,7 @@ def _cached(namespace: str, name: str, fetch: Callable[[], T], *, fresh_for: flo
     entry = found.get(key)
     if entry is not None and entry[0] != version:
         entry = None
-    if entry is not None and now - entry[1] < fresh_seconds:
+    if entry is not None and len(entry) == 3 and now - entry[1] < fresh_seconds:  # (a 4th item: outdated)
         if memo:
             _remember(key, now, entry)
         if circuit.is_open():
@@ -201,6 +201,15 @@ def _cached(namespace: str, name: str, fetch: Callable[[], T], *, fresh_for: flo
     if memo:
         _remember(key, now, (version, now, value))
     return value
+
+
+def _outdate(namespace: str, name: str) -> None:
+    """The entry is read again at its next use, and kept until then to be shown while the helpdesk
+    cannot answer: deleting it would leave a page nothing to show during an outage (a 503)."""
+    _, key = _keys(namespace, name)
+    entry = cache.get(key)
+    if entry is not None and len(entry) == 3:
+        cache.set(key, (*entry, "outdated"), STALE_KEEP_SECONDS)
 
 
 def _remember(key: str, now: float, entry: tuple[Any, ...]) -> None:
@@ -391,11 +400,11 @@ COUNT_CACHE_SECONDS = 30
 
 def get_total_submitted_tickets(*, email: str) -> int:
     """Kept for COUNT_CACHE_SECONDS under a key of this customer's own, since it only sizes the
-    pager; dropped at once when this portal submits a ticket for them."""
+    pager; read again as soon as this portal has submitted a ticket for them."""
     return _cached(
         _customer_namespace(email), "total",
         lambda: as_int(_read("getTotalSubmittedTickets", email=email).value),
-        fresh_for=COUNT_CACHE_SECONDS, memo=False,  # dropped at once, in every process, by a submission
+        fresh_for=COUNT_CACHE_SECONDS, memo=False,  # outdated at once, in every process, by a submission
     )
 
 
@@ -490,7 +499,7 @@ def submit_ticket(
         subject=subject, message=message, attachments=_attachments(attachments), sendAuto=send_auto,
         passType=pass_type, **{"pass": password}, customs=_customs(customs or {}),
     )
-    cache.delete(_customer_key(email, "total"))
+    _outdate(_customer_namespace(email), "total")
     return _one(SubmittedTicket, reply)
 
 

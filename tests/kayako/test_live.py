@@ -16,7 +16,7 @@ from helpdesk.models import (
     Status,
     Ticket,
 )
-from kayako import config
+from kayako import config, wire
 from kayako.models import ApiConnection
 
 DEMO = "demo@example.com"
@@ -187,7 +187,7 @@ def test_no_log_record_carries_the_password(demo, caplog):
     assert "the-wrong-s3cret" not in text and "demo-api-password" not in text
 
 
-def test_ticket_count_is_cached_per_customer_and_dropped_on_submit(demo, soap_calls):
+def test_ticket_count_is_cached_per_customer_and_read_again_after_a_submission(demo, soap_calls, monkeypatch):
     assert kayako.get_total_submitted_tickets(email=DEMO) == 30
     assert kayako.get_total_submitted_tickets(email=DEMO.upper()) == 30
     assert soap_calls().count("getTotalSubmittedTickets") == 1
@@ -196,4 +196,17 @@ def test_ticket_count_is_cached_per_customer_and_dropped_on_submit(demo, soap_ca
     billing = Department.objects.get(title="Billing").pk
     kayako.submit_ticket(email=DEMO, department_id=billing, priority_id=Priority.objects.first().pk,
                          full_name="Dana Demo", subject="One more", message="Hello", send_auto=False)
+
+    def unreachable(*args):
+        raise kayako.Unavailable("connection refused")
+
+    # The helpdesk gone right after the submission: the page still has the count it had, as of then.
+    monkeypatch.setattr(wire, "_post", unreachable)
+    with kayako.page_scope():
+        assert kayako.get_total_submitted_tickets(email=DEMO) == 30
+        assert kayako.stale_as_of() is not None
+    monkeypatch.undo()
     assert kayako.get_total_submitted_tickets(email=DEMO) == 31
+    assert kayako.get_total_submitted_tickets(email=DEMO) == 31
+    # theirs, nobody's, the submission, the one that found the helpdesk gone, the one after it; then cached
+    assert soap_calls() == ["getTotalSubmittedTickets"] * 2 + ["submitTicket"] + ["getTotalSubmittedTickets"] * 2
