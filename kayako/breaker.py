@@ -6,7 +6,9 @@ waits. After KAYAKO_BREAKER_FAILURES timeouts or connection failures in a row, c
 503 page. Then the next call, in all processes together, is let through and decides: wire.py
 makes a small trial call first (getDepartmentList, answered within KAYAKO_BREAKER_TRIAL_TIMEOUT),
 so that a page never waits long on a helpdesk that still hangs. If the helpdesk answers, the
-breaker closes; if not, it opens for another cool-down.
+breaker closes; if not, the next trial may go KAYAKO_BREAKER_RETRY_SECONDS later (one short call
+every few seconds costs a helpdesk that is down nothing, and pages and the outbox's backlog resume
+within seconds of its return rather than up to a whole cool-down later).
 
 All processes share one breaker per helpdesk through the Django cache: an entry that exists only
 while the breaker is open. A process reads it at most every SYNC_SECONDS (and for free with each
@@ -178,14 +180,16 @@ class Breaker:
             # A call let through before the breaker opened may fail after: it changes nothing.
             if not trial and (self._failures < settings.KAYAKO_BREAKER_FAILURES or self._opened is not None):
                 return
-            opened = Opened(self._opened.since if self._opened else now,
-                            now + settings.KAYAKO_BREAKER_COOL_DOWN, str(error))
+            # A failed trial is one short call: the next may go sooner than the first cool-down, so
+            # that calls resume within KAYAKO_BREAKER_RETRY_SECONDS of the helpdesk's return.
+            pause = settings.KAYAKO_BREAKER_RETRY_SECONDS if trial else settings.KAYAKO_BREAKER_COOL_DOWN
+            opened = Opened(self._opened.since if self._opened else now, now + pause, str(error))
             self._opened, self._synced_at, self._failures = opened, now, 0
         cache.set(self.key, opened.record(), KEEP_SECONDS)
         self.release(trial)
         # Once per outage as a warning; each failed trial after it only as information.
         logger.log(logging.INFO if trial else logging.WARNING, "kayako: calls to the helpdesk fail at once for %ss (%s)",
-                   settings.KAYAKO_BREAKER_COOL_DOWN, error)
+                   pause, error)
 
     def report(self) -> Report:
         """The state and the last outcomes, from the shared cache (one round trip, no call)."""

@@ -90,14 +90,19 @@ def test_half_open_one_small_trial_call_with_a_short_timeout_decides(hung, clock
     assert str(trial.value) == "postTicketReply: the helpdesk still does not answer (getDepartmentList timed out)"
     assert len(hung.requests) == 4 and b"getDepartmentList" in hung.requests[-1]
     assert timeouts == [settings.KAYAKO_BREAKER_TRIAL_TIMEOUT]
-    with pytest.raises(kayako.CircuitOpen):  # the trial failed: another cool-down
+    with pytest.raises(kayako.CircuitOpen):  # the trial failed: the next one a few seconds later
         reply()
     state = kayako.helpdesk_state()
-    assert state.state == "open" and state.opened.retry_at == clock[0] + settings.KAYAKO_BREAKER_COOL_DOWN
+    assert settings.KAYAKO_BREAKER_RETRY_SECONDS < settings.KAYAKO_BREAKER_COOL_DOWN
+    assert state.state == "open" and state.opened.retry_at == clock[0] + settings.KAYAKO_BREAKER_RETRY_SECONDS
     assert state.opened.since == clock[0] - settings.KAYAKO_BREAKER_COOL_DOWN  # the same outage
+    clock[0] += settings.KAYAKO_BREAKER_RETRY_SECONDS / 2
+    with pytest.raises(kayako.CircuitOpen):
+        reply()
+    assert len(hung.requests) == 4  # nothing reached the helpdesk before the next trial
 
     hung.silent = False
-    clock[0] += settings.KAYAKO_BREAKER_COOL_DOWN
+    clock[0] += settings.KAYAKO_BREAKER_RETRY_SECONDS / 2
     assert reply() is True  # the trial is answered: closed, and the call made
     assert kayako.helpdesk_state().state == "closed"
     assert reply() is True
