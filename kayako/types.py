@@ -291,6 +291,11 @@ class CustomFieldValue(FromReply):
     value: str = wire_field("value")
 
     @property
+    def is_secret(self) -> bool:
+        """A password field: its value is never shown back."""
+        return self.field_type == FIELD_PASSWORD
+
+    @property
     def values(self) -> list[str]:
         """The selected values of a checkbox group or multi-select; the value otherwise."""
         if self.field_type in MULTI_VALUED_FIELD_TYPES:
