@@ -4,11 +4,10 @@ the ticket workflow (what the helpdesk's statuses mean for customers' Close and 
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import selectors, tasks, workflow
+from . import outbox, selectors, workflow
 from .models import OutboxEntry, TicketWorkflow
 
 
@@ -40,13 +39,9 @@ class OutboxEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Try to deliver now"), permissions=["view"])
     def deliver_now(self, request, queryset):
-        waiting = queryset.filter(status=OutboxEntry.Status.QUEUED)
-        ids = list(waiting.values_list("pk", flat=True))
-        waiting.update(next_attempt_at=timezone.now())
-        for entry_id in ids:
-            tasks.deliver.enqueue(entry_id)
+        count = outbox.deliver_now(queryset)
         self.message_user(request, ngettext("%(count)s entry queued for delivery.", "%(count)s entries queued for delivery.",
-                                           len(ids)) % {"count": len(ids)}, messages.SUCCESS)
+                                           count) % {"count": count}, messages.SUCCESS)
 
 
 class TicketWorkflowForm(forms.ModelForm):

@@ -84,6 +84,22 @@ class OutboxEntry(models.Model):
         return self.status in self.IN_FLIGHT
 
 
+class OutboxDrain(models.Model):
+    """Whether a drain of the outbox (outbox.drain, a task) is queued, and when a failed call to the
+    helpdesk paused delivery: one row. A drain already queued to run no later serves every store
+    and retry that asks for one, so a backlog costs a task row per drain, not per entry."""
+
+    SINGLETON_ID = 1
+
+    queued_for = models.DateTimeField(null=True)  # a drain task is queued to run then (None: none is)
+    # The helpdesk did not answer a delivery: no drain before then. The first delivery after it wakes
+    # the entries waiting out their back-off.
+    paused_until = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"drain queued for {self.queued_for}, paused until {self.paused_until}"
+
+
 class TicketWorkflow(models.Model):
     """What the helpdesk's statuses mean for customers' own actions (the API says only whether a
     status is public). One row, edited by site admins (Tickets > Ticket workflow); a status it does
@@ -168,6 +184,8 @@ class TicketIndexState(models.Model):
     email = models.CharField(max_length=254, unique=True)
     refreshed = models.DateTimeField(null=True)  # the start of the last complete refresh
     requested = models.DateTimeField(null=True)
+    # A refresh task is queued (since then) and has not started: it covers every request until it does.
+    queued = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"{self.email}: {self.refreshed}"

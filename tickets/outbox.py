@@ -27,7 +27,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import mail_managers, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import DateTimeField, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,7 +41,7 @@ from common.i18n import mail_language, request_language
 from kayako import ErrorCode
 
 from . import guests, search, staging, tasks, workflow
-from .models import OutboxEntry, StagedUpload
+from .models import OutboxDrain, OutboxEntry, StagedUpload
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ CUSTOM_FIELD_ERRORS = frozenset({
 RECONCILE_PAGE_SIZE = 50
 RECONCILE_MAX_PAGES = 10
 WAKE_LIMIT = 1000
+DRAIN_TIME = timedelta(seconds=5)
+DRAIN_PAUSE = timedelta(seconds=1)
 
 
 # --- storing (in the request) ----------------------------------------------------------------
@@ -89,7 +91,7 @@ def _next_step(entry: OutboxEntry) -> None:
     if entry.status == Status.AWAITING_CONFIRMATION:
         tasks.mail_confirmation.enqueue(entry.pk)
     else:
-        _enqueue(entry.pk)
+        request_drain()
 
 
 def resend(entry: OutboxEntry, *, uploads: list[StagedUpload], awaiting_confirmation: bool = False, **fields) -> None:
@@ -114,7 +116,7 @@ def confirm(entry: OutboxEntry) -> bool:
     queued = OutboxEntry.objects.filter(pk=entry.pk, status=Status.AWAITING_CONFIRMATION).update(
         status=Status.QUEUED, next_attempt_at=timezone.now())
     if queued:
-        _enqueue(entry.pk)
+        request_drain()
     return bool(queued)
 
 
@@ -135,12 +137,28 @@ def adopt_tickets() -> None:
         ticket_id=Subquery(ticket_of_parent))
 
 
-def _enqueue(entry_id: int, when=None) -> None:
-    task = tasks.deliver if when is None else tasks.deliver.using(run_after=when)
-    task.enqueue(entry_id)
+# --- draining (in the worker) ------------------------------------------------------------------
 
 
-# --- delivering (in the worker) ----------------------------------------------------------------
+def request_drain(at=None) -> None:
+    """Queues a drain to run at `at` (now by default; never while delivery is paused), unless one is
+    queued to run no later: that one will find whatever is due by then."""
+    now = timezone.now()
+    state, _ = OutboxDrain.objects.get_or_create(pk=OutboxDrain.SINGLETON_ID)
+    at = max(at or now, now, state.paused_until or now)
+    if state.queued_for is not None and state.queued_for <= at:
+        return
+    # Conditional on the row as read: of concurrent requests one queues the drain, the others rely on it.
+    if OutboxDrain.objects.filter(pk=state.pk, queued_for=state.queued_for).update(queued_for=at):
+        (tasks.drain if at <= now else tasks.drain.using(run_after=at)).enqueue()
+
+
+def deliver_now(entries) -> int:
+    """Those of `entries` waiting in the queue (a staff member's "Try to deliver now"), due now and
+    a drain queued; how many."""
+    count = entries.filter(status=Status.QUEUED).update(next_attempt_at=timezone.now())
+    request_drain()
+    return count
 
 
 def _claimable(now):
@@ -153,58 +171,112 @@ def _claimable(now):
     )
 
 
-def _claim(entry_id: int) -> OutboxEntry | None:
-    """The entry, now this worker's to deliver; None if it is not due or another worker has it.
+def _claim_next() -> OutboxEntry | None:
+    """The oldest due entry, now this worker's to deliver; None if none is due.
 
-    The same UPDATE marks the entry as possibly sent from now on (`unknown_since`); the returned
-    entry keeps the mark as it was before, which tells whether to look in the helpdesk first.
+    One conditional UPDATE claims it (of two workers picking the same entry, one changes it) and
+    marks it as possibly sent from now on (`unknown_since`). An entry whose mark is this claim's own
+    time was not marked before: nothing needs looking up in the helpdesk before sending it.
     """
-    now = timezone.now()
-    entry = _claimable(now).filter(pk=entry_id).first()
-    if entry is None:
-        return None
-    entry.claim, entry.claimed_at = secrets.token_hex(16), now
-    claimed = _claimable(now).filter(pk=entry_id, unknown_since=entry.unknown_since).update(
-        status=Status.DELIVERING, claim=entry.claim, claimed_at=now, attempts=F("attempts") + 1,
-        unknown_since=Coalesce(F("unknown_since"), Value(now), output_field=DateTimeField()))
-    if not claimed:
-        return None
-    entry.status, entry.attempts = Status.DELIVERING, entry.attempts + 1
-    return entry
+    while True:
+        now, claim = timezone.now(), secrets.token_hex(16)
+        oldest = _claimable(now).order_by("pk").values("pk")[:1]
+        claimed = OutboxEntry.objects.filter(pk__in=Subquery(oldest), status=Status.QUEUED).update(
+            status=Status.DELIVERING, claim=claim, claimed_at=now, attempts=F("attempts") + 1,
+            unknown_since=Coalesce(F("unknown_since"), Value(now), output_field=DateTimeField()))
+        if claimed:
+            entry = (OutboxEntry.objects.filter(status=Status.DELIVERING, claim=claim)
+                     .annotate(has_uploads=Exists(StagedUpload.objects.filter(entry=OuterRef("pk")))).get())
+            if entry.unknown_since == entry.claimed_at:
+                entry.unknown_since = None
+            return entry
+        if not _claimable(now).exists():
+            return None
+        # another worker claimed that one first: the next
 
 
 def _owned(entry: OutboxEntry):
     return OutboxEntry.objects.filter(pk=entry.pk, status=Status.DELIVERING, claim=entry.claim)
 
 
-def deliver(entry_id: int) -> None:
-    """One attempt at delivering an entry, if it is due and no other worker has it."""
-    entry = _claim(entry_id)
-    if entry is None:
-        return
+def drain() -> None:
+    """Delivers due entries oldest first, one claim at a time, until none is due (then queues a drain
+    for the next retry), the helpdesk fails to answer (then delivery pauses), or DRAIN_TIME has
+    passed (then another drain goes to the back of the task queue, so that other tasks run too).
+    Any number of drains can run at once: each entry is claimed by one."""
+    started = timezone.now()
+    OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, queued_for__lte=started).update(queued_for=None)
+    paused = OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, paused_until__isnull=False).exists()
+    while timezone.now() - started < DRAIN_TIME:
+        entry = _claim_next()
+        if entry is None:
+            _queue_next_retry()
+            return
+        try:
+            _deliver(entry)
+        except kayako.Unavailable:
+            _pause()
+            return
+        if paused and entry.status in (Status.DELIVERED, Status.REJECTED):  # the helpdesk answered
+            _wake()
+            paused = False
+    request_drain()
+
+
+def _deliver(entry: OutboxEntry) -> None:
+    """One attempt at delivering a claimed entry; raises Unavailable (after queueing it again) if the
+    helpdesk could not be reached or did not answer."""
+    uploads = list(entry.uploads.all()) if entry.has_uploads else []
     try:
-        _attempt(entry)
+        _attempt(entry, uploads)
     except kayako.Rejected as error:  # NotFound too: the ticket of a reply is gone or not theirs
         _reject(entry, error)
-    except (kayako.Unavailable, kayako.ProtocolError) as error:
+    except kayako.Unavailable as error:
+        _retry_later(entry, str(error))
+        raise
+    except kayako.ProtocolError as error:
         _retry_later(entry, str(error))
     except Exception as error:
         logger.exception("outbox %s: delivery failed", entry.reference)
         _retry_later(entry, f"{type(error).__name__}: {error}")
 
 
-def _attempt(entry: OutboxEntry) -> None:
+def _queue_next_retry() -> None:
+    """Nothing is due: a drain for the earliest entry waiting out its back-off, if any."""
+    soonest = (OutboxEntry.objects.filter(status=Status.QUEUED, next_attempt_at__gt=timezone.now())
+               .aggregate(soonest=Min("next_attempt_at"))["soonest"])
+    if soonest is not None:
+        request_drain(soonest)
+
+
+def _pause() -> None:
+    """The helpdesk did not answer: no drain for DRAIN_PAUSE (stores and retries meanwhile ask for
+    one after it), rather than every due entry tried and failing in turn."""
+    until = timezone.now() + DRAIN_PAUSE
+    OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID).update(paused_until=until)
+    request_drain(until)
+
+
+def _wake() -> None:
+    """The first delivery after a pause: the helpdesk answers again. The entries waiting out their
+    back-off are due now, and another drain delivers beside this one."""
+    if OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, paused_until__isnull=False).update(paused_until=None):
+        OutboxEntry.objects.filter(status=Status.QUEUED, next_attempt_at__gt=timezone.now()).update(
+            next_attempt_at=timezone.now())
+        request_drain()
+
+
+def _attempt(entry: OutboxEntry, uploads: list[StagedUpload]) -> None:
     if entry.unknown_since is not None:
         found = _find_ticket(entry) if entry.kind == Kind.TICKET else _find_reply(entry)
         if found is not None:
             logger.info("outbox %s: found in the helpdesk after an unknown outcome; not sent again", entry.reference)
-            _delivered(entry, found)
+            _delivered(entry, found, uploads)
             return
     # A claim this old could be taken over by the sweep during the call: try again later instead.
     if timezone.now() - entry.claimed_at > timedelta(
             seconds=settings.OUTBOX_CLAIM_SECONDS - 2 * settings.KAYAKO_OPERATION_TIMEOUT):
         raise kayako.Unavailable("the helpdesk was too slow to look the entry up; trying again")
-    uploads = list(entry.uploads.all())
     try:
         with staging.offered(uploads) as attachments:
             if entry.kind == Kind.TICKET:
@@ -222,7 +294,7 @@ def _attempt(entry: OutboxEntry) -> None:
         # attempt need not look (after an outage, a lookup per entry doubled the backlog's calls).
         _owned(entry).update(unknown_since=None)
         raise
-    _delivered(entry, result)
+    _delivered(entry, result, uploads)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -269,38 +341,26 @@ def _find_reply(entry: OutboxEntry) -> bool | None:
     return True if posted > delivered else None
 
 
-def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool) -> None:
+def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool, uploads: list[StagedUpload]) -> None:
     now = timezone.now()
     fields = {"status": Status.DELIVERED, "delivered_at": now, "claim": "", "unknown_since": None, "last_error": ""}
     if isinstance(result, kayako.SubmittedTicket):
         fields.update(ticket_id=result.id, ticket_mask=result.mask)
-    # Whoever holds the claim now, the entry is delivered: say so (a later claim then finds nothing).
-    OutboxEntry.objects.filter(pk=entry.pk, status__in=OutboxEntry.IN_FLIGHT).update(**fields)
-    ticket_id = fields.get("ticket_id", entry.ticket_id)
-    if isinstance(result, kayako.SubmittedTicket) and entry.replies.exists():
-        OutboxEntry.objects.filter(parent=entry, ticket_id=None).update(ticket_id=ticket_id)
-    # (a worker stopped between these updates leaves replies without their ticket: the sweep's adopt_tickets)
-    waiting = list(OutboxEntry.objects.filter(kind=Kind.REPLY, ticket_id=ticket_id, status=Status.QUEUED)
-                   .values_list("pk", flat=True))
-    if entry.attempts > 1:
-        waiting += _wake_waiting(now)
-    for entry_id in waiting:
-        _enqueue(entry_id)
-    if entry.kind == Kind.REPLY:
-        tasks.reopen_if_closed.enqueue(entry.pk)
-    # The new ticket (or the reply's new activity) is in the first page a refresh reads.
-    search.request_refresh(entry.email, now_even_if_recent=True)
-    staging.discard(entry.uploads.all())
+    # One write transaction for the bookkeeping (on SQLite each statement alone would be one, each
+    # waiting for the lock that the customers' requests want too).
+    with transaction.atomic():
+        # Whoever holds the claim now, the entry is delivered: say so (a later claim then finds nothing).
+        OutboxEntry.objects.filter(pk=entry.pk, status__in=OutboxEntry.IN_FLIGHT).update(**fields)
+        if isinstance(result, kayako.SubmittedTicket):  # its replies waiting for it: due (the drain goes on to them)
+            OutboxEntry.objects.filter(parent=entry, ticket_id=None).update(ticket_id=result.id)
+        # (a worker stopped between the ticket's send and this leaves replies without it: the sweep's adopt_tickets)
+        if entry.kind == Kind.REPLY:
+            transaction.on_commit(lambda: tasks.reopen_if_closed.enqueue(entry.pk), robust=True)
+        # The new ticket (or the reply's new activity) is in the first page a refresh reads.
+        search.request_refresh(entry.email, now_even_if_recent=True)
+    entry.status = Status.DELIVERED
+    staging.discard(uploads)
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
-
-
-def _wake_waiting(now) -> list[int]:
-    """After a failed attempt, this one went through: the helpdesk is back. Entries waiting out
-    their back-off are tried now rather than up to OUTBOX_RETRY_MAX_SECONDS later."""
-    waiting = list(OutboxEntry.objects.filter(status=Status.QUEUED, next_attempt_at__gt=now)
-                   .order_by("next_attempt_at").values_list("pk", flat=True)[:WAKE_LIMIT])
-    OutboxEntry.objects.filter(pk__in=waiting, status=Status.QUEUED).update(next_attempt_at=now)
-    return waiting
 
 
 def _reject(entry: OutboxEntry, error: kayako.Rejected) -> None:
@@ -320,20 +380,18 @@ def _reject(entry: OutboxEntry, error: kayako.Rejected) -> None:
 def _retry_later(entry: OutboxEntry, reason: str) -> None:
     delay = min(2 ** (entry.attempts - 1), settings.OUTBOX_RETRY_MAX_SECONDS) * random.uniform(0.8, 1.2)
     when = timezone.now() + timedelta(seconds=delay)
+    # (the drain that finds nothing due queues the next for the earliest such time)
     if _owned(entry).update(status=Status.QUEUED, next_attempt_at=when, claim="", last_error=reason[:2000]):
         logger.info("outbox %s: attempt %s failed (%s); next in %.0f s", entry.reference, entry.attempts, reason, delay)
-        try:
-            _enqueue(entry.pk, when)
-        except Exception:  # the sweep enqueues it later
-            logger.exception("outbox %s: could not schedule the next attempt", entry.reference)
 
 
 # --- periodic (common/schedule.py runs these) ---------------------------------------------------
 
 
 def sweep() -> None:
-    """Entries of dead workers queued again (their outcome unknown), due entries whose task was
-    lost queued again, and entries still undelivered after OUTBOX_FLAG_AFTER_SECONDS flagged."""
+    """Entries of dead workers queued again (their outcome unknown), a drain queued if anything is
+    due (a lost or killed drain: no request is served by it), and entries still undelivered after
+    OUTBOX_FLAG_AFTER_SECONDS flagged."""
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
     adopt_tickets()
@@ -341,9 +399,10 @@ def sweep() -> None:
         if _owned(entry).update(status=Status.QUEUED, next_attempt_at=now, claim="",
                                 unknown_since=Coalesce(F("unknown_since"), F("claimed_at"))):
             logger.warning("outbox %s: its worker stopped during a delivery; checking the helpdesk", entry.reference)
-            _enqueue(entry.pk)
-    for entry_id in _claimable(stale_before).values_list("pk", flat=True)[:WAKE_LIMIT]:
-        _enqueue(entry_id)
+    # A drain queued this long ago and never started was lost with its worker (or its queue).
+    OutboxDrain.objects.filter(queued_for__lt=stale_before).update(queued_for=None)
+    if _claimable(now).exists():
+        request_drain()
     _flag_overdue(now)
 
 

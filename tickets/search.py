@@ -1,11 +1,13 @@
 """Searching one's own tickets by subject or number, which the API cannot do.
 
 The index (IndexedTicket) holds, per customer, what getSubmittedTickets lists. The worker copies
-it (`refresh`, a task) page by page, newest activity first. A refresh after a complete one stops
-at the first page whose tickets were last active before that one began (nothing older can have
-changed); once a day a refresh walks everything, and removes tickets the helpdesk no longer lists.
-A refresh is asked for when the customer signs in, searches (at most every TICKETS_SEARCH_MAX_AGE
-seconds) or has a ticket or reply delivered by the outbox. A search counts and reads the
+it (`refresh`, a task) page by page, newest activity first. A refresh after a complete one reads
+small pages and stops at the first page whose tickets were last active before that one began
+(nothing older can have changed): after a delivery that is one page of INCREMENTAL_PAGE rows. Once
+a day a refresh walks everything, and removes tickets the helpdesk no longer lists. A refresh is
+asked for when the customer signs in, searches (at most every TICKETS_SEARCH_MAX_AGE seconds) or
+has a ticket or reply delivered by the outbox; a refresh queued and not started yet serves every
+request until it starts (a backlog of one customer's deliveries queues one). A search counts and reads the
 customer's rows whose subject contains every word typed (any case), found through a trigram
 index (migration 0005: FTS5 on SQLite, pg_trgm on PostgreSQL), or whose number is the one typed.
 """
@@ -26,6 +28,9 @@ from . import tasks
 from .models import IndexedTicket, TicketIndexState
 
 REFRESH_PAGE = 500
+INCREMENTAL_PAGE = 50
+# A refresh queued this long ago and not started was lost (its worker killed, its queue gone).
+REFRESH_LOST_AFTER = timedelta(minutes=5)
 FULL_REFRESH_SECONDS = 24 * 3600
 # Activity times come from the helpdesk's clock: a refresh looks back this much further.
 CLOCK_MARGIN = timedelta(minutes=5)
@@ -45,14 +50,16 @@ RANGE_FILTERS = {  # the list form's date filters: (index field, lookup)
 
 
 def request_refresh(email: str, *, now_even_if_recent: bool = False) -> None:
-    """Queues a refresh of this customer's index, unless one was asked for less than
-    TICKETS_SEARCH_MAX_AGE ago (one conditional UPDATE: concurrent requests queue one)."""
+    """Queues a refresh of this customer's index, unless one is queued and has not started (it will
+    read what is there by then), or, unless `now_even_if_recent`, one was asked for less than
+    TICKETS_SEARCH_MAX_AGE ago. One conditional UPDATE: concurrent requests queue one."""
     email = email.lower()
     now = timezone.now()
     TicketIndexState.objects.get_or_create(email=email)
-    due = Q() if now_even_if_recent else (
-        Q(requested__isnull=True) | Q(requested__lt=now - timedelta(seconds=settings.TICKETS_SEARCH_MAX_AGE)))
-    if TicketIndexState.objects.filter(due, email=email).update(requested=now):
+    due = Q(queued__isnull=True) | Q(queued__lt=now - REFRESH_LOST_AFTER)
+    if not now_even_if_recent:
+        due &= Q(requested__isnull=True) | Q(requested__lt=now - timedelta(seconds=settings.TICKETS_SEARCH_MAX_AGE))
+    if TicketIndexState.objects.filter(due, email=email).update(requested=now, queued=now):
         transaction.on_commit(lambda: tasks.refresh_ticket_index.enqueue(email), robust=True)
 
 
@@ -65,17 +72,19 @@ def refresh(email: str) -> int:
     """Copies the customer's tickets from the helpdesk into the index; returns how many were read."""
     email = email.lower()
     started = timezone.now()
+    # Started: what is asked for from now on needs another refresh.
+    TicketIndexState.objects.filter(email=email, queued__isnull=False).update(queued=None)
     state = TicketIndexState.objects.filter(email=email).first()
     full = state is None or state.refreshed is None or state.refreshed < started - timedelta(
         seconds=FULL_REFRESH_SECONDS)
     older_than = None if full else state.refreshed - CLOCK_MARGIN
+    size = REFRESH_PAGE if full else INCREMENTAL_PAGE
     read, page = 0, 1
     while True:
-        rows = _page(email, page)
+        rows = _page(email, page, size)
         _store(email, rows, started)
         read += len(rows)
-        if len(rows) < REFRESH_PAGE or (older_than and rows[-1].last_activity
-                                        and rows[-1].last_activity < older_than):
+        if len(rows) < size or (older_than and rows[-1].last_activity and rows[-1].last_activity < older_than):
             break
         page += 1
     if full:
@@ -84,9 +93,9 @@ def refresh(email: str) -> int:
     return read
 
 
-def _page(email: str, page: int) -> tuple[kayako.TicketSummary, ...]:
+def _page(email: str, page: int, size: int) -> tuple[kayako.TicketSummary, ...]:
     try:
-        return kayako.get_submitted_tickets(email=email, num_per_page=REFRESH_PAGE, page=page,
+        return kayako.get_submitted_tickets(email=email, num_per_page=size, page=page,
                                             sort_by="lastactivity", order_asc=False)
     except kayako.Rejected as error:
         if error.code in (kayako.ErrorCode.UNKNOWN_USER, kayako.ErrorCode.INVALID_EMAIL):

@@ -58,6 +58,9 @@ def owned(request, tokens: Iterable[str]) -> list[StagedUpload]:
 @contextmanager
 def offered(uploads: list[StagedUpload]) -> Iterator[list[kayako.NewAttachment]]:
     """The uploads as attachments for the API, fetchable only inside this block."""
+    if not uploads:  # most submissions: no statement at all
+        yield []
+        return
     until = timezone.now() + timedelta(seconds=settings.STAGED_UPLOAD_OFFER_SECONDS)
     StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(offered_until=until)
     try:

@@ -1,6 +1,6 @@
 """The tickets' background tasks (django-tasks); tickets/outbox.py and guests.py have what they do.
 
-Delivery has its own retries (the outbox's back-off and sweep); the smaller tasks here are tried
+Delivery has its own retries (the outbox's back-off, drains and sweep); the smaller tasks here are tried
 again when they fail (common.retries).
 """
 
@@ -15,9 +15,9 @@ HELPDESK_FAILURES = (kayako.Unavailable, kayako.ProtocolError)
 
 
 @task()
-def deliver(entry_id: int) -> None:
-    """One attempt at delivering an outbox entry to the helpdesk."""
-    outbox.deliver(entry_id)
+def drain() -> None:
+    """The outbox's due entries delivered to the helpdesk, oldest first (outbox.drain)."""
+    outbox.drain()
 
 
 @task()

@@ -4,16 +4,19 @@ and `later` moves the clock instead of waiting."""
 
 import socket
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 import kayako
 from helpdesk.models import Attachment, Ticket
 from helpdesk.soap import views as helpdesk_soap
-from tickets import outbox
-from tickets.models import OutboxEntry, StagedUpload
+from tickets import outbox, search
+from tickets.models import IndexedTicket, OutboxEntry, StagedUpload
 
 from .conftest import DEMO
 from .test_submit import technical_data
@@ -219,8 +222,99 @@ def test_a_reply_to_a_ticket_that_is_still_pending(dana, worker, later, monkeypa
 def test_two_workers_never_claim_the_same_entry(dana):
     dana.post("/tickets/new/", technical_data())
     entry = OutboxEntry.objects.get()
-    assert outbox._claim(entry.pk) is not None
-    assert outbox._claim(entry.pk) is None
+    assert outbox._claim_next().pk == entry.pk
+    assert outbox._claim_next() is None
+
+
+def tasks_run(path: str) -> int:
+    return DBTaskResult.objects.filter(task_path=path).count()
+
+
+def helpdesk_down(monkeypatch) -> None:
+    def down(**kwargs):
+        raise kayako.Unavailable("down")
+
+    monkeypatch.setattr(kayako, "submit_ticket", down)
+    monkeypatch.setattr(kayako, "post_ticket_reply", down)
+
+
+def test_a_backlog_is_drained_in_order_with_replies_after_their_ticket(dana, worker, later, monkeypatch):
+    helpdesk_down(monkeypatch)
+    old = demo_ticket()
+    posts_before = old.posts.count()
+    first = dana.post("/tickets/new/", technical_data(subject="First", message="First problem"))["Location"]
+    worker()  # the helpdesk is down: one attempt, then delivery pauses
+    assert OutboxEntry.objects.get().status == "queued"
+    with later(60):
+        assert dana.post(f"{first}reply/", {"reply": "About the first"})["Location"] == first
+        dana.post(f"/tickets/{old.pk}/reply/", {"reply": "One"})
+        dana.post("/tickets/new/", technical_data(subject="Second", message="Second problem"))
+        dana.post(f"/tickets/{old.pk}/reply/", {"reply": "Two"})
+        dana.post(f"{first}reply/", {"reply": "More about the first"})
+    monkeypatch.undo()
+    with later(120):
+        worker()
+    assert set(OutboxEntry.objects.values_list("status", flat=True)) == {"delivered"}
+    # Not a task per entry: the first store's drain, the one after the pause, the one its wake added.
+    assert tasks_run("tickets.tasks.drain") == 3
+    new = list(Ticket.objects.filter(subject__in=["First", "Second"]).order_by("id"))
+    assert [t.subject for t in new] == ["First", "Second"]  # oldest first
+    assert list(new[0].posts.order_by("id").values_list("contents", flat=True)) == [
+        "First problem", "About the first", "More about the first"]
+    assert list(old.posts.order_by("id").values_list("contents", flat=True))[posts_before:] == ["One", "Two"]
+
+
+def test_while_the_helpdesk_is_down_delivery_pauses_and_its_return_wakes_the_waiting(dana, worker, later,
+                                                                                     monkeypatch):
+    helpdesk_down(monkeypatch)
+    for subject in ("Tried", "Not tried yet", "Nor this one"):
+        dana.post("/tickets/new/", technical_data(subject=subject))
+    worker()
+    assert dict(OutboxEntry.objects.values_list("subject", "attempts")) == {
+        "Tried": 1, "Not tried yet": 0, "Nor this one": 0}  # one failure pauses the drain
+    # As if it had failed for long: waiting out the longest back-off.
+    OutboxEntry.objects.filter(subject="Tried").update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    monkeypatch.undo()
+    with later(2):
+        worker()  # the first delivery after the pause wakes it
+    assert set(OutboxEntry.objects.values_list("status", flat=True)) == {"delivered"}
+    assert Ticket.objects.filter(subject="Tried").count() == 1
+
+
+def test_two_drains_never_deliver_one_entry_twice(dana, worker, monkeypatch):
+    real_submit = kayako.submit_ticket
+    nested = []
+
+    def submit_while_another_worker_drains(**params):
+        if not nested:  # a second worker drains while this one's call is under way
+            nested.append(params["subject"])
+            outbox.drain()
+        return real_submit(**params)
+
+    monkeypatch.setattr(kayako, "submit_ticket", submit_while_another_worker_drains)
+    subjects = [f"Parallel {n}" for n in range(4)]
+    for subject in subjects:
+        dana.post("/tickets/new/", technical_data(subject=subject))
+    worker()
+    assert nested == ["Parallel 0"]
+    assert sorted(Ticket.objects.filter(subject__startswith="Parallel").values_list("subject", flat=True)) == subjects
+    assert set(OutboxEntry.objects.values_list("status", "attempts")) == {("delivered", 1)}
+
+
+def test_a_customers_deliveries_queue_one_refresh_of_their_index_reading_one_small_page(dana, worker, monkeypatch):
+    worker()  # the index filled (the sign-in asked for it)
+    pages = []
+    real = kayako.get_submitted_tickets
+    monkeypatch.setattr(kayako, "get_submitted_tickets",
+                        lambda **kw: pages.append((kw["page"], kw["num_per_page"])) or real(**kw))
+    refreshes_before = tasks_run("tickets.tasks.refresh_ticket_index")
+    for subject in ("Index one", "Index two", "Index three"):
+        dana.post("/tickets/new/", technical_data(subject=subject))
+    worker()
+    assert OutboxEntry.objects.filter(status="delivered").count() == 3
+    assert tasks_run("tickets.tasks.refresh_ticket_index") - refreshes_before == 1
+    assert pages == [(1, search.INCREMENTAL_PAGE)]
+    assert IndexedTicket.objects.filter(subject__startswith="Index ").count() == 3
 
 
 def test_undelivered_after_a_day_is_flagged_to_staff_and_customer(dana, worker, later, settings, monkeypatch):
