@@ -203,10 +203,12 @@ def drain() -> None:
     """Delivers due entries oldest first, one claim at a time, until none is due (then queues a drain
     for the next retry), the helpdesk fails to answer (then delivery pauses), or DRAIN_TIME has
     passed (then another drain goes to the back of the task queue, so that other tasks run too).
-    Any number of drains can run at once: each entry is claimed by one."""
+    A drain that delivers asks for another, so every free worker joins a backlog; any number of
+    drains can run at once: each entry is claimed by one."""
     started = timezone.now()
     OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, queued_for__lte=started).update(queued_for=None)
     paused = OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, paused_until__isnull=False).exists()
+    companion_asked = False
     while timezone.now() - started < DRAIN_TIME:
         entry = _claim_next()
         if entry is None:
@@ -217,6 +219,9 @@ def drain() -> None:
         except kayako.Unavailable:
             _pause()
             return
+        if not companion_asked:  # work, and the helpdesk answers: a free worker joins in (and asks for the next)
+            request_drain()
+            companion_asked = True
         if paused and entry.status in (Status.DELIVERED, Status.REJECTED):  # the helpdesk answered
             _wake()
             paused = False
@@ -259,11 +264,10 @@ def _pause() -> None:
 
 def _wake() -> None:
     """The first delivery after a pause: the helpdesk answers again. The entries waiting out their
-    back-off are due now, and another drain delivers beside this one."""
+    back-off are due now."""
     if OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, paused_until__isnull=False).update(paused_until=None):
         OutboxEntry.objects.filter(status=Status.QUEUED, next_attempt_at__gt=timezone.now()).update(
             next_attempt_at=timezone.now())
-        request_drain()
 
 
 def _attempt(entry: OutboxEntry, uploads: list[StagedUpload]) -> None:

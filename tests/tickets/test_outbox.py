@@ -255,7 +255,7 @@ def test_a_backlog_is_drained_in_order_with_replies_after_their_ticket(dana, wor
     with later(120):
         worker()
     assert set(OutboxEntry.objects.values_list("status", flat=True)) == {"delivered"}
-    # Not a task per entry: the first store's drain, the one after the pause, the one its wake added.
+    # Not a task per entry: the first store's drain, the retry's, and the companion the retry's asked for.
     assert tasks_run("tickets.tasks.drain") == 3
     new = list(Ticket.objects.filter(subject__in=["First", "Second"]).order_by("id"))
     assert [t.subject for t in new] == ["First", "Second"]  # oldest first
