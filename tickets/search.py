@@ -3,7 +3,8 @@
 The index (IndexedTicket) holds, per customer, what getSubmittedTickets lists. The worker copies
 it (`refresh`, a task) page by page, newest activity first. A refresh after a complete one reads
 small pages and stops at the first page whose tickets were last active before that one began
-(nothing older can have changed): after a delivery that is one page of INCREMENTAL_PAGE rows. Once
+(nothing older can have changed): after a delivery that is one page of INCREMENTAL_PAGE rows (when
+that page is not enough, it reads on in pages of REFRESH_PAGE, from the first). Once
 a day a refresh walks everything, and removes tickets the helpdesk no longer lists. A refresh is
 asked for when the customer signs in, searches (at most every TICKETS_SEARCH_MAX_AGE seconds) or
 has a ticket or reply delivered by the outbox; a refresh queued and not started yet serves every
@@ -86,7 +87,10 @@ def refresh(email: str) -> int:
         read += len(rows)
         if len(rows) < size or (older_than and rows[-1].last_activity and rows[-1].last_activity < older_than):
             break
-        page += 1
+        if size < REFRESH_PAGE:  # more changed than a few deliveries' worth: on in large pages, from the top
+            size, page = REFRESH_PAGE, 1
+        else:
+            page += 1
     if full:
         IndexedTicket.objects.filter(email=email, copied__lt=started).delete()
     TicketIndexState.objects.update_or_create(email=email, defaults={"refreshed": started})

@@ -95,6 +95,25 @@ def test_a_later_refresh_reads_only_what_changed_and_a_full_one_drops_removed_ti
     assert IndexedTicket.objects.filter(email=DEMO).count() == 29
 
 
+def test_a_later_refresh_reads_a_small_page_and_goes_on_in_large_ones_when_much_changed(demo, monkeypatch):
+    import kayako
+
+    calls = []
+    real = kayako.get_submitted_tickets
+    monkeypatch.setattr(search, "REFRESH_PAGE", 10)
+    monkeypatch.setattr(search, "INCREMENTAL_PAGE", 5)
+    monkeypatch.setattr(kayako, "get_submitted_tickets",
+                        lambda **kw: calls.append((kw["page"], kw["num_per_page"])) or real(**kw))
+    search.refresh(DEMO)
+    calls.clear()
+    search.refresh(DEMO)
+    assert calls == [(1, 5)]  # nothing changed: one small page
+    calls.clear()
+    demo_tickets().update(lastactivity=timezone.now())  # all 30 active since the last refresh
+    search.refresh(DEMO)
+    assert calls == [(1, 5), (1, 10), (2, 10), (3, 10), (4, 10)]
+
+
 def test_signing_in_and_a_delivered_ticket_refresh_the_index(demo, client, worker):
     from django.contrib.auth.models import User
 
