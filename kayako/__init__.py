@@ -35,6 +35,7 @@ from .service import (
     helpdesk_state,
     invalidate,
     open_attachment_stream,
+    page_from_live_data,
     page_scope,
     ping,
     post_ticket_reply,
@@ -45,6 +46,7 @@ from .service import (
     update_email_address,
     update_ticket_properties,
 )
+from .signals import invalidated
 from .types import (
     Article,
     ArticleSummary,

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 
-from . import breaker, config, pages, types, wire
+from . import breaker, config, pages, signals, types, wire
 from .errors import NotFound, ProtocolError, Unavailable
 from .types import (
     Article,
@@ -96,6 +96,12 @@ def helpdesk_failing() -> bool:
     return breaker.for_url(config.current().url).is_open()
 
 
+def page_from_live_data() -> bool:
+    """Whether what this page read so far is the helpdesk's current data, for a page cache to keep or
+    serve it: the circuit breaker lets calls through and nothing came from the copies kept for an outage."""
+    return stale_as_of() is None and not helpdesk_failing()
+
+
 def helpdesk_state() -> breaker.Report:
     """The helpdesk's state as the circuit breaker and the last calls left it (no call is made)."""
     return breaker.for_url(config.current().url).report()
@@ -144,7 +150,7 @@ def forget_memo() -> None:
 
 
 def invalidate(namespace: str) -> None:
-    """Drop everything cached under a namespace by moving it to a new version."""
+    """Drop everything cached under a namespace by moving it to a new version (and say so: signals.invalidated)."""
     version_key, entry_key = _keys(namespace, "")
     for key in [key for key in _memo if key.startswith(entry_key)]:
         _memo.pop(key, None)
@@ -152,6 +158,7 @@ def invalidate(namespace: str) -> None:
         cache.incr(version_key)
     except ValueError:
         cache.set(version_key, 1, None)
+    signals.invalidated.send(sender=None, namespace=namespace)
 
 
 def _cached(namespace: str, name: str, fetch: Callable[[], T], *, fresh_for: float | None = None,

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 import kayako
+from common import pagecache
 from common.abuse import rate_limited
 
-from . import pagecache, votes
+from . import votes
 
 
 class RateOutcome(Enum):

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 import kayako
+from common import pagecache
 
-from . import pagecache, selectors, services
+from . import selectors, services
 from .forms import CommentForm, RatingForm, SearchForm
 from .services import RateOutcome
 
@@ -27,6 +28,9 @@ RATE_MESSAGES = {
     None: (messages.ERROR, _("Choose Yes or No.")),
 }
 SUGGEST_MIN_LENGTH = 3
+# Whole article and category pages, one copy for every visitor without a session (common.pagecache).
+kept_for_anonymous = pagecache.anonymous_page("kb", seconds_setting="ANONYMOUS_PAGE_CACHE_SECONDS",
+                                              live=kayako.page_from_live_data)
 
 
 def _slug(title: str, fallback: str) -> str:
@@ -59,7 +63,7 @@ def index(request):
 
 
 @require_GET
-@pagecache.anonymous_page("kb")
+@kept_for_anonymous
 def category(request, category_id: int, slug: str = ""):
     page = selectors.category_get(category_id=category_id)
     context = {"title": page.title, "breadcrumbs": page.ancestors, "categories": page.categories,
@@ -85,7 +89,7 @@ def _article_context(request, article: kayako.Article, comment_form: CommentForm
 
 
 @require_GET
-@pagecache.anonymous_page("kb")
+@kept_for_anonymous
 def article(request, article_id: int, slug: str = ""):
     found = selectors.article_get(article_id=article_id)
     return (_canonical_redirect("article", slug, found.title, article_id=article_id)

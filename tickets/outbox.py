@@ -362,6 +362,7 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool, upload
             transaction.on_commit(lambda: tasks.reopen_if_closed.enqueue(entry.pk), robust=True)
         # The new ticket (or the reply's new activity) is in the first page a refresh reads.
         search.request_refresh(entry.email, now_even_if_recent=True)
+        staging.owner_changed(entry.owner)
     entry.status = Status.DELIVERED
     staging.discard(uploads)
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
@@ -377,6 +378,7 @@ def _reject(entry: OutboxEntry, error: kayako.Rejected) -> None:
         error_message=user_message, last_error=str(error))
     if updated:
         logger.info("outbox %s: refused by the helpdesk (%s)", entry.reference, error)
+        staging.owner_changed(entry.owner)
         entry.refresh_from_db()
         _mail_customer(entry, "rejected", gettext_noop("%(what)s could not be delivered"))
 
@@ -458,6 +460,7 @@ def reopen_if_closed(entry_id: int) -> None:
     if flow.is_closed(ticket.status_id) and flow.reopen_status is not None:
         kayako.update_ticket_properties(email=entry.email, ticket_id=entry.ticket_id,
                                         new_status=flow.reopen_status.id)
+        staging.owner_changed(entry.owner)
         logger.info("outbox %s: the reply reopened ticket %s", entry.reference, entry.ticket_id)
 
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 import kayako
+from common import pagecache
 from common.abuse import rate_limited
 from common.i18n import request_language
 from kayako import ErrorCode
@@ -99,6 +100,7 @@ def ticket_submit(*, request, token: str, email: str, full_name: str, department
         email=email, full_name=full_name, awaiting_confirmation=guest, **_ticket_fields(
             department_id=department_id, priority_id=priority_id, subject=subject, message=message, customs=customs),
     )
+    staging.owner_changed(entry.owner)  # their list shows it first, waiting
     return Sent(entry, repeated=not created)
 
 
@@ -130,6 +132,7 @@ def ticket_reply(*, request, email: str, full_name: str, ticket_id: int, token: 
         token=token, uploads=uploads, kind=OutboxEntry.Kind.REPLY, owner=staging.owner_key(request),
         email=email, full_name=full_name, ticket_id=ticket_id, message=reply,
     )
+    staging.owner_changed(entry.owner)  # the ticket's page shows it, waiting
     return Sent(entry, repeated=not created)
 
 
@@ -141,6 +144,7 @@ def pending_ticket_reply(*, request, ticket: OutboxEntry, token: str, reply: str
     )
     if created:
         outbox.adopt_tickets()  # the ticket may have been delivered while this was stored
+        staging.owner_changed(entry.owner)
     return Sent(entry, repeated=not created)
 
 
@@ -152,42 +156,53 @@ def ticket_resend(*, entry: OutboxEntry, email: str, full_name: str, department_
     outbox.resend(entry, uploads=uploads, awaiting_confirmation=new_address, email=email, full_name=full_name,
                   **_ticket_fields(department_id=department_id, priority_id=priority_id, subject=subject,
                                    message=message, customs=customs))
+    staging.owner_changed(entry.owner)
     return Sent(entry)
 
 
 def reply_resend(*, entry: OutboxEntry, reply: str, uploads: list[StagedUpload]) -> Sent:
     """A refused reply, corrected, queued again under its reference."""
     outbox.resend(entry, uploads=uploads, message=reply)
+    staging.owner_changed(entry.owner)
     return Sent(entry)
 
 
 def submission_discard(*, entry: OutboxEntry) -> None:
     """A refused submission given up (with the replies waiting for it)."""
     outbox.discard(entry)
+    staging.owner_changed(entry.owner)
 
 
-def ticket_update_properties(*, email: str, ticket_id: int, status_id: int = 0, priority_id: int = 0) -> None:
-    """A new status or priority (0 keeps it); a refusal is a ValidationError."""
+def ticket_update_properties(*, customer_id: int, email: str, ticket_id: int, status_id: int = 0,
+                             priority_id: int = 0) -> None:
+    """A new status or priority (0 keeps it); a refusal is a ValidationError. `customer_id`: the
+    user whose pages show it."""
     with _refusals_as_form_errors():
         kayako.update_ticket_properties(email=email, ticket_id=ticket_id, new_status=status_id,
                                         new_priority=priority_id)
+    pagecache.customer_changed(customer_id)
 
 
-def ticket_set_custom_values(*, ticket: kayako.Ticket, values: dict[int, str | list[str]]) -> int:
-    """Sets the values that changed; returns how many. A refusal is a ValidationError.
+def ticket_set_custom_values(*, customer_id: int, ticket: kayako.Ticket, values: dict[int, str | list[str]]) -> int:
+    """Sets the values that changed; returns how many. A refusal is a ValidationError. `customer_id`:
+    the user whose pages show them.
 
     setCustomFieldValue takes no email, so `ticket` must come from selectors.ticket_get with the
     customer's email in this request: that call is the ownership check.
     """
     current = {f.id: f for group in ticket.custom for f in group.fields}
     changed = 0
-    for field_id, value in values.items():
-        new = value if isinstance(value, list) else ([value] if value else [])
-        old = current[field_id].values if field_id in current else []
-        if new != old:
-            with _refusals_as_form_errors():
-                kayako.set_custom_field_value(ticket_id=ticket.id, custom_field_id=field_id, value=value)
-            changed += 1
+    try:
+        for field_id, value in values.items():
+            new = value if isinstance(value, list) else ([value] if value else [])
+            old = current[field_id].values if field_id in current else []
+            if new != old:
+                with _refusals_as_form_errors():
+                    kayako.set_custom_field_value(ticket_id=ticket.id, custom_field_id=field_id, value=value)
+                changed += 1
+    finally:  # those set before a refusal are set too
+        if changed:
+            pagecache.customer_changed(customer_id)
     return changed
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import kayako
+from common import pagecache
 from common.uploads import usable_name
 
 from .models import StagedUpload
@@ -28,6 +29,14 @@ def owner_key(request) -> str:
     if not request.session.session_key:
         request.session.save()
     return f"session:{request.session.session_key}"
+
+
+def owner_changed(owner: str) -> None:
+    """Something of the owner's changed (a submission of theirs stored, delivered or refused): a
+    customer's kept pages are dropped (common.pagecache); a guest's are never kept."""
+    kind, _, user_id = owner.partition(":")
+    if kind == "user":
+        pagecache.customer_changed(int(user_id))
 
 
 def _mime_type(upload, name: str) -> str:

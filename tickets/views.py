@@ -20,6 +20,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import kayako
+from common import pagecache
 from common.customers import customer_name, customer_required
 
 from . import colours, guests, selectors, services, staging
@@ -35,12 +36,18 @@ from .forms import (
 from .templatetags.ticket_tags import badge, moment
 
 DOWNLOAD_CHUNK = 64 * 1024
+# A signed-in customer's list and ticket pages, kept for them for TICKETS_PAGE_CACHE_SECONDS (common.pagecache;
+# their own writes drop them). Outside customer_required: a kept page costs no address lookup, and a
+# change of address drops the customer's pages.
+kept_for_customer = pagecache.customer_page("tickets", seconds_setting="TICKETS_PAGE_CACHE_SECONDS",
+                                            live=kayako.page_from_live_data)
 
 
 # --- list ----------------------------------------------------------------------------------
 
 
 @require_GET
+@kept_for_customer
 @customer_required
 def ticket_list(request):
     reference = selectors.reference_data()
@@ -52,6 +59,8 @@ def ticket_list(request):
               else selectors.ticket_list(email=request.customer_email, **arguments))
     if result.pages and result.page > result.pages:  # past the end (fewer tickets now, or a typed URL)
         return redirect(f"{request.path}?{_query(request, page=result.pages)}")
+    if result.incomplete:  # the page says the search is still gathering the customer's tickets
+        pagecache.keep_not(request)
     pending = selectors.pending_tickets(request=request) if result.page == 1 and not query else []
     filters_used = any(arguments["filters"].values())
     filtered = bool(query) or filters_used
@@ -199,6 +208,7 @@ def _detail_context(request, detail: selectors.TicketDetail, *, reply_form=None,
 
 
 @require_GET
+@kept_for_customer
 @ticket_viewer_required
 def ticket_detail(request, ticket_id: int):
     detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)
@@ -246,7 +256,7 @@ def ticket_properties(request, ticket_id: int):
     if form.is_valid():
         try:
             services.ticket_update_properties(
-                email=request.customer_email, ticket_id=ticket_id,
+                customer_id=request.user.pk, email=request.customer_email, ticket_id=ticket_id,
                 status_id=form.cleaned_data.get("status") or 0, priority_id=form.cleaned_data.get("priority") or 0,
             )
         except ValidationError as error:
@@ -267,7 +277,8 @@ def ticket_custom_values(request, ticket_id: int):
     )
     if form.is_bound and form.is_valid():
         try:
-            changed = services.ticket_set_custom_values(ticket=ticket, values=form.custom_field_values())
+            changed = services.ticket_set_custom_values(customer_id=request.user.pk, ticket=ticket,
+                                                        values=form.custom_field_values())
         except ValidationError as error:
             form.add_error(None, error)
         else:

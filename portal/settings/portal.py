@@ -13,7 +13,7 @@ TEMPLATES = [{
     "OPTIONS": {"context_processors": [*TEMPLATES[0]["OPTIONS"]["context_processors"],
                                        "portal.context_processors.navigation", "portal.context_processors.site",
                                        # after Django's csrf_token, which it replaces on pages kept to share
-                                       "kb.pagecache.csrf_marker"]},
+                                       "common.pagecache.csrf_marker"]},
 }]
 
 # Django's cookie names, said here because the staff desk's process has names of its own.
@@ -74,7 +74,7 @@ KAYAKO_CACHE_TTL = env.int("KAYAKO_CACHE_TTL", default=300)
 # Each process takes them from its own memory for this long (seconds) before it reads the shared
 # cache again: another process's invalidation is seen that much later at most.
 KAYAKO_MEMO_SECONDS = env.float("KAYAKO_MEMO_SECONDS", default=2.0)
-# Whole knowledge-base pages for visitors without a session are kept this long (seconds; kb.pagecache).
+# Whole knowledge-base pages for visitors without a session are kept this long (seconds; common.pagecache).
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=60)
 # Reading them again, the helpdesk is given this long (seconds) before the older copy is shown.
 KAYAKO_REFRESH_TIMEOUT = env.float("KAYAKO_REFRESH_TIMEOUT", default=0.5)
@@ -114,6 +114,9 @@ TICKETS_LOOKUP_ADDRESS_LIMIT = (3, 3600)  # links mailed to one address, per sec
 TICKETS_LOOKUP_MAX_TICKETS = 1000  # a lookup searches this many of the address's most recently active tickets
 # A customer's search refreshes their ticket index (tickets/search.py) when it is older than this (seconds).
 TICKETS_SEARCH_MAX_AGE = env.int("TICKETS_SEARCH_MAX_AGE", default=60)
+# A customer's ticket list and ticket pages are kept for them this long (seconds, at most KAYAKO_CACHE_TTL;
+# 0: not kept; common.pagecache). Their own actions show at once; staff's changes in the helpdesk after this.
+TICKETS_PAGE_CACHE_SECONDS = env.int("TICKETS_PAGE_CACHE_SECONDS", default=3)
 
 # --- The outbox: tickets and replies are stored, then delivered by the worker (tickets/outbox.py) ---
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=300)  # the longest wait between attempts

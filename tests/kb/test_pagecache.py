@@ -1,5 +1,6 @@
-"""kb.pagecache: anonymous visitors share one rendered article and category page, each with a CSRF
-token of their own with which they can rate and comment; the portal's own writes drop the pages."""
+"""common.pagecache for the knowledge base: anonymous visitors share one rendered article and
+category page, each with a CSRF token of their own with which they can rate and comment; the
+portal's own writes drop the pages."""
 
 import re
 
@@ -8,8 +9,8 @@ from django.test import Client
 from django.utils.text import slugify
 
 import kayako
+from common import pagecache
 from helpdesk.models import KnowledgeBaseArticle, KnowledgeBaseCategory, KnowledgeBaseComment
-from kb import pagecache
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -1,0 +1,136 @@
+"""Whole pages kept in the shared cache and served without rendering: the knowledge base's pages for
+visitors without a session (one copy for all of them) and a signed-in customer's own ticket pages
+(copies of their own, never served to anyone else).
+
+A copy is kept under its group, the release, the language, its visitor (nobody, for visitors without
+a session; else the customer) and its full path with the query string. Its CSRF token is each
+visitor's own: a page to keep is rendered with a marker where the token goes (csrf_marker(), a
+context processor that overrides Django's csrf_token), and the marker is replaced by the token of
+each visitor it is served to, so no visitor's token is ever stored or shown to another.
+
+Every copy carries the generations of its group and of its customer, read in the same round trip,
+so that the portal's own writes drop copies at once: a rating or a comment every copy of the group
+(invalidate()), a customer's ticket, reply, close or address change every copy of that customer's
+(customer_changed()). What staff change in the helpdesk shows after the page's lifetime (at most
+KAYAKO_CACHE_TTL) more than the data's own cache time.
+
+Neither kept nor served: pages for a request that holds messages, or that adds some; htmx requests;
+pages whose data are not live (`live()` is false: shown from the helpdesk's old copies during an
+outage, or the circuit breaker takes the helpdesk for unavailable; the page then says so). Not kept:
+non-200 and streaming responses, and a page its view marks with keep_not().
+"""
+
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+CSRF_MARKER = "csrf-token-of-each-visitor"
+RENDERING_TO_KEEP = "_page_rendered_to_keep"
+NOT_TO_KEEP = "_page_not_to_keep"
+
+
+def csrf_marker(request) -> dict:
+    """A context processor: the marker in place of the CSRF token while a page to keep renders."""
+    return {"csrf_token": CSRF_MARKER} if getattr(request, RENDERING_TO_KEEP, False) else {}
+
+
+def _with_token(request, body: bytes) -> bytes:
+    return body.replace(CSRF_MARKER.encode(), get_token(request).encode()) if CSRF_MARKER.encode() in body else body
+
+
+def _generation_key(scope: str) -> str:
+    return f"pagecache:{scope}:generation"
+
+
+def invalidate(scope: str) -> None:
+    """Drop every page of the scope (a group, or a customer) kept so far, by moving it to a new generation."""
+    try:
+        cache.incr(_generation_key(scope))
+    except ValueError:
+        cache.set(_generation_key(scope), 1, None)
+
+
+def _customer_scope(user_id: int) -> str:
+    return f"customer:{user_id}"
+
+
+def customer_changed(user_id: int) -> None:
+    """Something a customer's pages show changed (their own write, their account): their next
+    request renders afresh. After the transaction commits: a page rendered before would show the old data."""
+    transaction.on_commit(lambda: invalidate(_customer_scope(user_id)), robust=True)
+
+
+def keep_not(request) -> None:
+    """The page this request renders is not to be kept (it says that what it shows is incomplete)."""
+    setattr(request, NOT_TO_KEEP, True)
+
+
+def _holds_messages(request) -> bool:
+    return len(messages.get_messages(request)) > 0
+
+
+def _anonymous(request) -> str | None:
+    """Everyone without a session shares the copy: for them a page depends only on its URL and language."""
+    return "" if settings.SESSION_COOKIE_NAME not in request.COOKIES else None
+
+
+def _customer(request) -> str | None:
+    return _customer_scope(request.user.pk) if request.user.is_authenticated else None
+
+
+def anonymous_page(group: str, *, seconds_setting: str, live: Callable[[], bool]):
+    """Keep the view's pages for visitors without a session, one copy for all."""
+    return _kept_page(group, visitor=_anonymous, seconds_setting=seconds_setting, live=live)
+
+
+def customer_page(group: str, *, seconds_setting: str, live: Callable[[], bool]):
+    """Keep the view's pages for each signed-in customer, for them only; others' requests pass through."""
+    return _kept_page(group, visitor=_customer, seconds_setting=seconds_setting, live=live)
+
+
+def _kept_page(group: str, *, visitor: Callable, seconds_setting: str, live: Callable[[], bool]):
+    """`visitor(request)`: whose copy the request gets ("" everyone's, else a customer's scope), None
+    for no copy; `live()`: whether the page's data so far are the helpdesk's current ones."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            # Never longer than the data's own cache time: a page is no older than its data may be.
+            lifetime = min(getattr(settings, seconds_setting), settings.KAYAKO_CACHE_TTL)
+            who = visitor(request) if lifetime > 0 and request.method == "GET" and \
+                request.headers.get("HX-Request") is None else None
+            if who is None or _holds_messages(request):
+                return view(request, *args, **kwargs)
+            scopes = [_generation_key(group), *([_generation_key(who)] if who else [])]
+            key = "pagecache:" + hashlib.blake2b(repr((
+                group, settings.RELEASE, request.LANGUAGE_CODE, who, request.get_full_path())).encode(),
+                digest_size=20).hexdigest()
+            found = cache.get_many([*scopes, key])
+            generations, kept = tuple(found.get(scope, 0) for scope in scopes), found.get(key)
+            if kept is not None and kept[0] == generations and time.time() - kept[1] < lifetime and live():
+                _, _, content_type, body = kept
+                return HttpResponse(_with_token(request, body), content_type=content_type)
+            setattr(request, RENDERING_TO_KEEP, True)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                setattr(request, RENDERING_TO_KEEP, False)
+            if response.streaming:
+                return response
+            if response.status_code == 200 and live() and not getattr(request, NOT_TO_KEEP, False) \
+                    and not _holds_messages(request):
+                cache.set(key, (generations, time.time(), response["Content-Type"], response.content), lifetime)
+            response.content = _with_token(request, response.content)
+            return response
+
+        return wrapper
+
+    return decorator
