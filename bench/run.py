@@ -149,7 +149,7 @@ class Bench:
         output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
         result = parse_wrk(output)
         self.results["pages"][name] = result
-        print(f"  {name:<28} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:>7.2f} ms  "
+        print(f"  {name:<36} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:>7.2f} ms  "
               f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}", flush=True)
         return result
 

@@ -78,8 +78,9 @@ def _holds_messages(request) -> bool:
 
 
 def _anonymous(request) -> str | None:
-    """Everyone without a session shares the copy: for them a page depends only on its URL and language."""
-    return "" if settings.SESSION_COOKIE_NAME not in request.COOKIES else None
+    """Everyone without a session shares the copy: for them a page depends only on its URL and language
+    (without a query string: no visitor makes copies at will)."""
+    return "" if not request.GET and settings.SESSION_COOKIE_NAME not in request.COOKIES else None
 
 
 def _customer(request) -> str | None:

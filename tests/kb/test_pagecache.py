@@ -99,3 +99,10 @@ def test_category_pages_are_shared_too(demo, no_helpdesk):
     no_helpdesk()
     second = Client().get(f"/kb/category/{windows.pk}/windows/").content.decode()
     assert without_tokens(first) == without_tokens(second) and "Installing on Windows" in second
+
+
+def test_a_page_asked_for_with_a_query_string_is_rendered_for_its_visitor(article, no_helpdesk):
+    Client().get(url(article))  # kept
+    no_helpdesk()
+    with pytest.raises(AssertionError, match="rendered again"):
+        Client().get(url(article) + "?utm_source=anywhere")  # no visitor makes copies at will
