@@ -73,6 +73,7 @@ def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: boo
                                                **_queued(awaiting_confirmation), **fields)
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
+            staging.owner_changed(entry.owner)  # their pages show it, waiting
     except IntegrityError:  # the same form sent twice at the same moment: the other request stored it
         earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
         if earlier is None:
@@ -108,6 +109,7 @@ def resend(entry: OutboxEntry, *, uploads: list[StagedUpload], awaiting_confirma
             entry.uploads.exclude(pk__in=[u.pk for u in uploads]).update(entry=None)
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
+            staging.owner_changed(entry.owner)
 
 
 def confirm(entry: OutboxEntry) -> bool:
@@ -126,6 +128,7 @@ def discard(entry: OutboxEntry) -> None:
         doomed = OutboxEntry.objects.filter(Q(pk=entry.pk, status=Status.REJECTED) | Q(parent=entry, ticket_id=None))
         ids = list(doomed.values_list("pk", flat=True))
         OutboxEntry.objects.filter(pk__in=ids).exclude(status=Status.DELIVERED).update(status=Status.DISCARDED)
+        staging.owner_changed(entry.owner)
     staging.discard(StagedUpload.objects.filter(entry__in=ids))
 
 

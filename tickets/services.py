@@ -100,7 +100,6 @@ def ticket_submit(*, request, token: str, email: str, full_name: str, department
         email=email, full_name=full_name, awaiting_confirmation=guest, **_ticket_fields(
             department_id=department_id, priority_id=priority_id, subject=subject, message=message, customs=customs),
     )
-    staging.owner_changed(entry.owner)  # their list shows it first, waiting
     return Sent(entry, repeated=not created)
 
 
@@ -132,7 +131,6 @@ def ticket_reply(*, request, email: str, full_name: str, ticket_id: int, token: 
         token=token, uploads=uploads, kind=OutboxEntry.Kind.REPLY, owner=staging.owner_key(request),
         email=email, full_name=full_name, ticket_id=ticket_id, message=reply,
     )
-    staging.owner_changed(entry.owner)  # the ticket's page shows it, waiting
     return Sent(entry, repeated=not created)
 
 
@@ -144,7 +142,6 @@ def pending_ticket_reply(*, request, ticket: OutboxEntry, token: str, reply: str
     )
     if created:
         outbox.adopt_tickets()  # the ticket may have been delivered while this was stored
-        staging.owner_changed(entry.owner)
     return Sent(entry, repeated=not created)
 
 
@@ -156,21 +153,18 @@ def ticket_resend(*, entry: OutboxEntry, email: str, full_name: str, department_
     outbox.resend(entry, uploads=uploads, awaiting_confirmation=new_address, email=email, full_name=full_name,
                   **_ticket_fields(department_id=department_id, priority_id=priority_id, subject=subject,
                                    message=message, customs=customs))
-    staging.owner_changed(entry.owner)
     return Sent(entry)
 
 
 def reply_resend(*, entry: OutboxEntry, reply: str, uploads: list[StagedUpload]) -> Sent:
     """A refused reply, corrected, queued again under its reference."""
     outbox.resend(entry, uploads=uploads, message=reply)
-    staging.owner_changed(entry.owner)
     return Sent(entry)
 
 
 def submission_discard(*, entry: OutboxEntry) -> None:
     """A refused submission given up (with the replies waiting for it)."""
     outbox.discard(entry)
-    staging.owner_changed(entry.owner)
 
 
 def ticket_update_properties(*, customer_id: int, email: str, ticket_id: int, status_id: int = 0,
