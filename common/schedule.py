@@ -50,11 +50,14 @@ def tick(now: datetime | None = None) -> list[str]:
     """Enqueues the periodic tasks that are due (a new one is due at once); returns their names."""
     now = now or timezone.now()
     jobs = periodic_tasks()
-    known = set(PeriodicRun.objects.filter(name__in=jobs).values_list("name", flat=True))
-    for name in jobs.keys() - known:
+    due = dict(PeriodicRun.objects.filter(name__in=jobs).values_list("name", "due"))
+    for name in jobs.keys() - due.keys():
         PeriodicRun.objects.get_or_create(name=name, defaults={"due": now})
+        due[name] = now
     started = []
-    for job in jobs.values():
+    # Only what was read as due is claimed: a beat that finds nothing due writes nothing (on SQLite
+    # every UPDATE takes the write lock, even one that changes no row, and each worker beats every second).
+    for job in (jobs[name] for name, when in due.items() if when <= now):
         if PeriodicRun.objects.filter(name=job.name, due__lte=now).update(due=now + job.every, last_started=now):
             run_periodic.using(queue_name=own_queue()).enqueue(job.name)
             started.append(job.name)

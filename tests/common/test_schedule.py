@@ -4,6 +4,8 @@ a failed run again soon."""
 import threading
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from common import schedule
 from common.models import PeriodicRun
@@ -38,6 +40,13 @@ def test_each_period_runs_once_however_many_workers_tick(worker, later):
         assert schedule.tick() == []
         worker()
     assert runs == ["ok", "ok"]
+
+
+def test_a_beat_that_finds_nothing_due_writes_nothing():
+    schedule.tick()
+    with CaptureQueriesContext(connection) as queries:
+        assert schedule.tick() == []
+    assert [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")] == []
 
 
 def test_a_failed_run_is_due_again_before_the_next_period(worker, later, settings):
