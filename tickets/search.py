@@ -8,7 +8,8 @@ that page is not enough, it reads on in pages of REFRESH_PAGE, from the first). 
 a day a refresh walks everything, and removes tickets the helpdesk no longer lists. A refresh is
 asked for when the customer signs in, searches (at most every TICKETS_SEARCH_MAX_AGE seconds) or
 has a ticket or reply delivered by the outbox; a refresh queued and not started yet serves every
-request until it starts (a backlog of one customer's deliveries queues one). A search counts and reads the
+request until it starts (a backlog of one customer's deliveries queues one), and it waits behind the
+outbox's drains (tasks.BEHIND_DELIVERIES). A search counts and reads the
 customer's rows whose subject contains every word typed (any case), found through a trigram
 index (migration 0005: FTS5 on SQLite, pg_trgm on PostgreSQL), or whose number is the one typed.
 """
@@ -61,7 +62,7 @@ def request_refresh(email: str, *, now_even_if_recent: bool = False) -> None:
     if not now_even_if_recent:
         due &= Q(requested__isnull=True) | Q(requested__lt=now - timedelta(seconds=settings.TICKETS_SEARCH_MAX_AGE))
     if TicketIndexState.objects.filter(due, email=email).update(requested=now, queued=now):
-        transaction.on_commit(lambda: tasks.refresh_ticket_index.enqueue(email), robust=True)
+        transaction.on_commit(lambda: tasks.behind_deliveries(tasks.refresh_ticket_index).enqueue(email), robust=True)
 
 
 def is_complete(email: str) -> bool:

@@ -317,6 +317,20 @@ def test_a_customers_deliveries_queue_one_refresh_of_their_index_reading_one_sma
     assert IndexedTicket.objects.filter(subject__startswith="Index ").count() == 3
 
 
+def test_index_refreshes_wait_behind_the_drains_of_a_backlog(dana, worker):
+    worker()  # the index filled (the sign-in asked for it)
+    for subject in ("Backlog one", "Backlog two", "Backlog three"):
+        dana.post("/tickets/new/", technical_data(subject=subject))
+    worker()
+    assert OutboxEntry.objects.filter(status="delivered").count() == 3
+    ran = list(DBTaskResult.objects.filter(started_at__isnull=False, task_path__in=[
+        "tickets.tasks.drain", "tickets.tasks.refresh_ticket_index"]).order_by("started_at", "enqueued_at")
+        .values_list("task_path", flat=True))
+    # the first delivery asked for the refresh before the drain asked for its companion: that one ran first
+    assert ran[-1] == "tickets.tasks.refresh_ticket_index" and ran.count("tickets.tasks.drain") >= 2
+    assert IndexedTicket.objects.filter(subject__startswith="Backlog ").count() == 3
+
+
 def test_undelivered_after_a_day_is_flagged_to_staff_and_customer(dana, worker, later, settings, monkeypatch):
     settings.MANAGERS = [("Support", "managers@example.com")]
 
