@@ -7,7 +7,8 @@ puts it back in the queue with a growing delay. A guest's ticket starts AWAITING
 is queued when the link mailed to its address is opened, and discarded if that never happens
 (guests.py). Exactly once rests on three rules:
 
-- a worker claims an entry with one conditional UPDATE, so two workers never deliver one entry;
+- a worker claims entries (a few of the oldest due) with one conditional UPDATE, so two workers
+  never deliver one entry;
 - before each send the entry is marked as possibly sent (`unknown_since`); only a definite
   answer clears the mark. A timeout, a dropped connection or a worker killed mid-call leave it,
   and the next attempt first looks for the ticket (or reply) in the helpdesk, sending only if it
@@ -52,6 +53,7 @@ CUSTOM_FIELD_ERRORS = frozenset({
 RECONCILE_PAGE_SIZE = 50
 RECONCILE_MAX_PAGES = 10
 WAKE_LIMIT = 1000
+CLAIM_BATCH = 10
 DRAIN_TIME = timedelta(seconds=5)
 DRAIN_PAUSE = timedelta(seconds=1)
 
@@ -174,28 +176,38 @@ def _claimable(now):
     )
 
 
-def _claim_next() -> OutboxEntry | None:
-    """The oldest due entry, now this worker's to deliver; None if none is due.
+def _claim_batch() -> list[OutboxEntry]:
+    """The oldest due entries (up to CLAIM_BATCH), oldest first, now this worker's to deliver; none
+    if none is due.
 
-    One conditional UPDATE claims it (of two workers picking the same entry, one changes it) and
-    marks it as possibly sent from now on (`unknown_since`). An entry whose mark is this claim's own
-    time was not marked before: nothing needs looking up in the helpdesk before sending it.
+    One conditional UPDATE claims them (of two workers picking the same entries, one changes each)
+    and marks them as possibly sent from now on (`unknown_since`). An entry whose mark is this
+    claim's own time was not marked before: nothing needs looking up in the helpdesk before sending
+    it. A batch, not one entry: during a backlog, a claim per entry took a fifth of the workers' time.
     """
     while True:
         now, claim = timezone.now(), secrets.token_hex(16)
-        oldest = _claimable(now).order_by("pk").values("pk")[:1]
+        oldest = _claimable(now).order_by("pk").values("pk")[:CLAIM_BATCH]
         claimed = OutboxEntry.objects.filter(pk__in=Subquery(oldest), status=Status.QUEUED).update(
             status=Status.DELIVERING, claim=claim, claimed_at=now, attempts=F("attempts") + 1,
             unknown_since=Coalesce(F("unknown_since"), Value(now), output_field=DateTimeField()))
         if claimed:
-            entry = (OutboxEntry.objects.filter(status=Status.DELIVERING, claim=claim)
-                     .annotate(has_uploads=Exists(StagedUpload.objects.filter(entry=OuterRef("pk")))).get())
-            if entry.unknown_since == entry.claimed_at:
-                entry.unknown_since = None
-            return entry
+            entries = list(OutboxEntry.objects.filter(status=Status.DELIVERING, claim=claim).order_by("pk")
+                           .annotate(has_uploads=Exists(StagedUpload.objects.filter(entry=OuterRef("pk")))))
+            for entry in entries:
+                if entry.unknown_since == entry.claimed_at:
+                    entry.unknown_since = None
+            return entries
         if not _claimable(now).exists():
-            return None
-        # another worker claimed that one first: the next
+            return []
+        # another worker claimed those first: the next
+
+
+def _release(entries: list[OutboxEntry]) -> None:
+    """Claimed and not attempted (the helpdesk stopped answering first): queued again as they were."""
+    for entry in entries:
+        _owned(entry).update(status=Status.QUEUED, claim="", attempts=F("attempts") - 1,
+                             unknown_since=entry.unknown_since)
 
 
 def _owned(entry: OutboxEntry):
@@ -203,7 +215,7 @@ def _owned(entry: OutboxEntry):
 
 
 def drain() -> None:
-    """Delivers due entries oldest first, one claim at a time, until none is due (then queues a drain
+    """Delivers due entries oldest first, a batch claimed at a time, until none is due (then queues a drain
     for the next retry), the helpdesk fails to answer (then delivery pauses), or DRAIN_TIME has
     passed (then another drain goes to the back of the task queue, so that other tasks run too).
     A drain that delivers asks for another, so every free worker joins a backlog; any number of
@@ -213,21 +225,23 @@ def drain() -> None:
     paused = OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, paused_until__isnull=False).exists()
     companion_asked = False
     while timezone.now() - started < DRAIN_TIME:
-        entry = _claim_next()
-        if entry is None:
+        batch = _claim_batch()
+        if not batch:
             _queue_next_retry()
             return
-        try:
-            _deliver(entry)
-        except kayako.Unavailable:
-            _pause()
-            return
-        if not companion_asked:  # work, and the helpdesk answers: a free worker joins in (and asks for the next)
-            request_drain()
-            companion_asked = True
-        if paused and entry.status in (Status.DELIVERED, Status.REJECTED):  # the helpdesk answered
-            _wake()
-            paused = False
+        for position, entry in enumerate(batch):
+            try:
+                _deliver(entry)
+            except kayako.Unavailable:
+                _release(batch[position + 1:])
+                _pause()
+                return
+            if not companion_asked:  # work, and the helpdesk answers: a free worker joins in (and asks for the next)
+                request_drain()
+                companion_asked = True
+            if paused and entry.status in (Status.DELIVERED, Status.REJECTED):  # the helpdesk answered
+                _wake()
+                paused = False
     request_drain()
 
 

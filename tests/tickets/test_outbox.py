@@ -219,11 +219,31 @@ def test_a_reply_to_a_ticket_that_is_still_pending(dana, worker, later, monkeypa
     assert set(OutboxEntry.objects.values_list("status", "ticket_id")) == {("delivered", ticket.pk)}
 
 
-def test_two_workers_never_claim_the_same_entry(dana):
-    dana.post("/tickets/new/", technical_data())
-    entry = OutboxEntry.objects.get()
-    assert outbox._claim_next().pk == entry.pk
-    assert outbox._claim_next() is None
+def test_two_workers_never_claim_the_same_entry(dana, monkeypatch):
+    monkeypatch.setattr(outbox, "CLAIM_BATCH", 2)
+    for subject in ("First", "Second", "Third"):
+        dana.post("/tickets/new/", technical_data(subject=subject))
+    first, second, third = OutboxEntry.objects.order_by("pk")
+    assert [entry.pk for entry in outbox._claim_batch()] == [first.pk, second.pk]  # the oldest
+    assert [entry.pk for entry in outbox._claim_batch()] == [third.pk]
+    assert outbox._claim_batch() == []
+
+
+def test_a_batch_cut_short_by_an_outage_leaves_the_rest_queued_as_it_was(dana, worker, later, monkeypatch):
+    for subject in ("First", "Second", "Third"):
+        dana.post("/tickets/new/", technical_data(subject=subject))
+    helpdesk_down(monkeypatch)
+    worker()
+    first, *rest = OutboxEntry.objects.order_by("pk")
+    assert (first.status, first.attempts) == ("queued", 1) and first.next_attempt_at > timezone.now()
+    assert [(e.status, e.attempts, e.claim, e.unknown_since) for e in rest] == [("queued", 0, "", None)] * 2
+    assert all(e.next_attempt_at <= timezone.now() for e in rest)  # due as soon as the helpdesk answers
+    monkeypatch.undo()
+    with later(60):
+        worker()
+    assert sorted(Ticket.objects.filter(subject__in=["First", "Second", "Third"]).values_list("subject", flat=True)) \
+        == ["First", "Second", "Third"]
+    assert set(OutboxEntry.objects.values_list("status", "attempts")) == {("delivered", 1), ("delivered", 2)}
 
 
 def tasks_run(path: str) -> int:
