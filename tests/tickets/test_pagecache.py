@@ -47,6 +47,23 @@ def test_a_page_is_kept_for_its_lifetime_then_read_again(dana, ticket, later, se
         assert all("Subject second" in dana.get(path).content.decode() for path in paths)
 
 
+def test_past_its_lifetime_one_request_renders_again_while_the_others_get_the_copy(
+        dana, ticket, later, settings, monkeypatch):
+    path = f"/tickets/{ticket.pk}/"
+    renamed(ticket, "Subject first")
+    dana.get(path)
+    renamed(ticket, "Subject second")
+    with later(settings.TICKETS_PAGE_CACHE_SECONDS + 1):
+        with monkeypatch.context() as renewing:  # another request is rendering it
+            renewing.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
+            assert "Subject first" in dana.get(path).content.decode()
+        assert "Subject second" in dana.get(path).content.decode()  # this one renders it
+    renamed(ticket, "Subject third")
+    with later(2 * (settings.TICKETS_PAGE_CACHE_SECONDS + 1) + pagecache.RENEW_SECONDS):  # after the render above
+        monkeypatch.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
+        assert "Subject third" in dana.get(path).content.decode()  # never older than that
+
+
 def test_zero_seconds_keeps_nothing(dana, ticket, settings):
     settings.TICKETS_PAGE_CACHE_SECONDS = 0
     dana.get(f"/tickets/{ticket.pk}/")
