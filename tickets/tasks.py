@@ -13,9 +13,10 @@ from . import guests, outbox, search
 
 HELPDESK_FAILURES = (kayako.Unavailable, kayako.ProtocolError)
 # Below the default: where the backend orders tasks by priority (the database backend does; RQ runs
-# a queue in order), an index refresh waits while drains are queued. During a backlog a customer's
-# many deliveries then share one refresh after it, instead of the workers' time going to a refresh
-# every few deliveries (a fifth of it in the load bench) while the customers wait for theirs.
+# a queue in order), the follow-ups of deliveries (index refreshes, reopening checks) wait while
+# drains are queued. During a backlog a customer's many deliveries then share one refresh after it,
+# instead of the workers' time going to a refresh every few deliveries and a check per reply (a
+# quarter of it in the load bench) while customers wait for their tickets to arrive.
 BEHIND_DELIVERIES = -10
 
 
