@@ -57,7 +57,9 @@ def request_refresh(email: str, *, now_even_if_recent: bool = False) -> None:
     TICKETS_SEARCH_MAX_AGE ago. One conditional UPDATE: concurrent requests queue one."""
     email = email.lower()
     now = timezone.now()
-    TicketIndexState.objects.get_or_create(email=email)
+    state, _ = TicketIndexState.objects.get_or_create(email=email)
+    if state.queued is not None and state.queued >= now - REFRESH_LOST_AFTER:
+        return  # queued, not started: it serves this request too (and no write is needed to know it)
     due = Q(queued__isnull=True) | Q(queued__lt=now - REFRESH_LOST_AFTER)
     if not now_even_if_recent:
         due &= Q(requested__isnull=True) | Q(requested__lt=now - timedelta(seconds=settings.TICKETS_SEARCH_MAX_AGE))
