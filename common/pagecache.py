@@ -28,8 +28,9 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
@@ -66,8 +67,20 @@ def _customer_scope(user_id: int) -> str:
 
 def customer_changed(user_id: int) -> None:
     """Something a customer's pages show changed (their own write, their account): their next
-    request renders afresh. After the transaction commits: a page rendered before would show the old data."""
-    transaction.on_commit(lambda: invalidate(_customer_scope(user_id)), robust=True)
+    request renders afresh. Never before the write commits (a page rendered in between would show
+    the old data): in its transaction when the cache is the database's own table (the generation
+    then commits with the data, or rolls back with it, and a submission or a delivery takes one
+    write transaction, not two), else after the commit."""
+    scope = _customer_scope(user_id)
+    if _commits_with_the_data():
+        invalidate(scope)
+    else:
+        transaction.on_commit(lambda: invalidate(scope), robust=True)
+
+
+def _commits_with_the_data() -> bool:
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    return isinstance(backend, DatabaseCache) and router.db_for_write(backend.cache_model_class) == DEFAULT_DB_ALIAS
 
 
 def keep_not(request) -> None:

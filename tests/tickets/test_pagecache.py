@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 
 import kayako
@@ -92,6 +93,20 @@ def test_a_new_ticket_shows_at_once_in_the_list_waiting_and_then_delivered(dana,
     worker()
     delivered = dana.get("/tickets/").content.decode()
     assert "A ticket of my own" in delivered and "Waiting to be delivered" not in delivered
+
+
+def test_a_write_that_rolls_back_leaves_the_customers_pages_kept(dana, ticket):
+    path = f"/tickets/{ticket.pk}/"
+    customer_id = User.objects.get(email=DEMO).pk
+    renamed(ticket, "Subject kept")
+    dana.get(path)
+    renamed(ticket, "Subject after the change")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        pagecache.customer_changed(customer_id)
+        raise RuntimeError("the write failed")
+    assert "Subject kept" in dana.get(path).content.decode()
+    pagecache.customer_changed(customer_id)
+    assert "Subject after the change" in dana.get(path).content.decode()
 
 
 def test_closing_shows_at_once_and_the_message_is_neither_kept_nor_hidden(dana, demo):
