@@ -78,8 +78,9 @@ class World:
 
     def __init__(self):
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
-        port, helpdesk_port = free_port(), free_port()
+        port, helpdesk_port, files_port = free_port(), free_port(), free_port()
         self.portal, self.helpdesk = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{helpdesk_port}"
+        self.files = f"http://127.0.0.1:{files_port}"
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "portal.settings.portal",
@@ -88,6 +89,7 @@ class World:
             "SECRET_KEY": secrets.token_urlsafe(50), "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1",
             "EMAIL_URL": f"filemail:///{self.workdir / 'mail'}",
             "PORT": str(port), "HELPDESK_PORT": str(helpdesk_port), "PORTAL_PUBLIC_URL": self.portal,
+            "FILES_PORT": str(files_port), "STAGED_FILES_URL": self.files,
             "HELPDESK_PUBLIC_URL": self.helpdesk, "KAYAKO_API_URL": f"{self.helpdesk}/integrationapi/index.php",
             "WORKER_PROCESSES": os.environ.get("WORKER_PROCESSES", "2"),
             "DEMO_MODE": "true",  # the demo data and credentials, with DEBUG off
@@ -117,6 +119,7 @@ class World:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until_up(f"{self.helpdesk}/integrationapi/index.php?wsdl")
         wait_until_up(f"{self.portal}/health/")
+        wait_until_up(f"{self.files}/health/")
 
     def ctl(self, *args: str) -> None:
         subprocess.run([str(ROOT / ".venv/bin/supervisorctl"), "-c", "deploy/supervisord.conf", *args], cwd=ROOT,

@@ -76,7 +76,8 @@ def offered(uploads: list[StagedUpload]) -> Iterator[list[kayako.NewAttachment]]
         yield [
             kayako.NewAttachment(
                 name=u.name, mime_type=u.mime_type,
-                url=settings.PORTAL_PUBLIC_URL + reverse("tickets:staged", args=[u.token, u.name]),
+                url=(settings.STAGED_FILES_URL or settings.PORTAL_PUBLIC_URL)
+                + reverse("tickets:staged", args=[u.token, u.name]),
             )
             for u in uploads
         ]

@@ -265,6 +265,11 @@ LOGGING = {
 # Where each process is reached: the portal gives the helpdesk URLs of staged uploads under
 # PORTAL_PUBLIC_URL, and the helpdesk fetches attachments only from that host by default.
 PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the helpdesk fetches staged uploads instead (empty: PORTAL_PUBLIC_URL). scripts/run starts a
+# server of the portal's for them alone (supervisord's `files`): behind customers' pages in the
+# portal's own queue, each fetch held up the delivery waiting for it (in the load bench, deliveries
+# with attachments ran at a third of the rate of those without).
+STAGED_FILES_URL = env.str("STAGED_FILES_URL", default="").rstrip("/")
 HELPDESK_PORT = env.int("HELPDESK_PORT", default=8001)
 
 # Background tasks (django-tasks): the database backend, or RQ with REDIS_URL. Each process has a

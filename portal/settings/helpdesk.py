@@ -17,6 +17,7 @@ from .base import (
     HELPDESK_PORT,
     PORTAL_PUBLIC_URL,
     SECRET_KEY,
+    STAGED_FILES_URL,
     env,
 )
 
@@ -51,8 +52,10 @@ HELPDESK_API_MAX_LOCKOUT_SECONDS = env.int("HELPDESK_API_MAX_LOCKOUT_SECONDS", d
 HELPDESK_PUBLIC_URL = env.str(
     "HELPDESK_PUBLIC_URL", default=f"http://127.0.0.1:{HELPDESK_PORT}"
 ).rstrip("/")
-# Origins (scheme://host:port) the helpdesk fetches offered attachments from; nothing else.
-HELPDESK_ATTACHMENT_ORIGINS = env.list("HELPDESK_ATTACHMENT_ORIGINS", default=[PORTAL_PUBLIC_URL])
+# Origins (scheme://host:port) the helpdesk fetches offered attachments from; nothing else (the
+# portal's, and that of its server for staged files if it has one).
+HELPDESK_ATTACHMENT_ORIGINS = env.list(
+    "HELPDESK_ATTACHMENT_ORIGINS", default=[PORTAL_PUBLIC_URL, *([STAGED_FILES_URL] if STAGED_FILES_URL else [])])
 HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
 HELPDESK_ATTACHMENT_FETCH_TIMEOUT = env.float("HELPDESK_ATTACHMENT_FETCH_TIMEOUT", default=10.0)
 HELPDESK_ATTACHMENT_URL_TTL = env.int("HELPDESK_ATTACHMENT_URL_TTL", default=300)

@@ -187,6 +187,19 @@ def test_staged_files_are_served_only_during_the_call(dana):
     assert staging.offered_upload(upload.token) is None
 
 
+def test_staged_files_are_offered_from_their_own_server_when_there_is_one(dana, settings):
+    from tickets import staging
+
+    upload = staging.StagedUpload.objects.create(token="f" * 43, owner="user:0", name="b.txt", mime_type="text/plain",
+                                                 size=1, path="staging/y/b.txt")
+    settings.STAGED_FILES_URL = "http://127.0.0.1:8002"
+    with staging.offered([upload]) as attachments:
+        assert attachments[0].url == f"http://127.0.0.1:8002/tickets/staged/{upload.token}/b.txt"
+    settings.STAGED_FILES_URL = ""
+    with staging.offered([upload]) as attachments:
+        assert attachments[0].url == f"{settings.PORTAL_PUBLIC_URL}/tickets/staged/{upload.token}/b.txt"
+
+
 def test_idor_every_url_of_anothers_ticket_is_404(demo, worker):
     intruder = signed_in(customer("intruder@example.com"))
     Customer.objects.create(email="intruder@example.com", fullname="Intruder", password="!")
