@@ -1,4 +1,4 @@
-"""Whole pages kept in the shared cache and served without rendering: the knowledge base's pages for
+"""Whole pages kept and served without rendering: the knowledge base's pages for
 visitors without a session (one copy for all of them) and a signed-in customer's own ticket pages
 (copies of their own, never served to anyone else).
 
@@ -8,8 +8,10 @@ visitor's own: a page to keep is rendered with a marker where the token goes (cs
 context processor that overrides Django's csrf_token), and the marker is replaced by the token of
 each visitor it is served to, so no visitor's token is ever stored or shown to another.
 
-Every copy carries the generations of its group and of its customer, read in the same round trip,
-so that the portal's own writes drop copies at once: a rating or a comment every copy of the group
+Copies are kept in each process's memory (the `pages` cache); the generations of groups and
+customers are in the shared cache, so that every process sees a write at once. Every copy carries
+the generations it was rendered under, and is served only while they are current, so that the
+portal's own writes drop copies at once, in every process: a rating or a comment every copy of the group
 (invalidate()), a customer's ticket, reply, close or address change every copy of that customer's
 (customer_changed()). What staff change in the helpdesk shows after the page's lifetime (at most
 KAYAKO_CACHE_TTL) more than the data's own cache time, or RENEW_SECONDS more while another request
@@ -129,8 +131,9 @@ def _kept_page(group: str, *, visitor: Callable, seconds_setting: str, live: Cal
             key = "pagecache:" + hashlib.blake2b(repr((
                 group, settings.RELEASE, request.LANGUAGE_CODE, who, request.get_full_path())).encode(),
                 digest_size=20).hexdigest()
-            found = cache.get_many([*scopes, key])
-            generations, kept = tuple(found.get(scope, 0) for scope in scopes), found.get(key)
+            pages = caches["pages"]
+            found = cache.get_many(scopes)
+            generations, kept = tuple(found.get(scope, 0) for scope in scopes), pages.get(key)
             renewing = False
             if kept is not None and kept[0] == generations and live():
                 age = time.time() - kept[1]
@@ -138,7 +141,7 @@ def _kept_page(group: str, *, visitor: Callable, seconds_setting: str, live: Cal
                 # copy (for at most RENEW_SECONDS): when every request waiting for a popular page rendered
                 # it at once, on two cores they all took eight times as long.
                 if lifetime <= age < lifetime + RENEW_SECONDS:
-                    renewing = cache.add(f"{key}:renewing", True, RENEW_SECONDS)
+                    renewing = pages.add(f"{key}:renewing", True, RENEW_SECONDS)
                 if age < lifetime or (age < lifetime + RENEW_SECONDS and not renewing):
                     _, _, content_type, body = kept
                     return HttpResponse(_with_token(request, body), content_type=content_type)
@@ -151,10 +154,10 @@ def _kept_page(group: str, *, visitor: Callable, seconds_setting: str, live: Cal
                 return response
             if response.status_code == 200 and live() and not getattr(request, NOT_TO_KEEP, False) \
                     and not _holds_messages(request):
-                cache.set(key, (generations, time.time(), response["Content-Type"], response.content),
+                pages.set(key, (generations, time.time(), response["Content-Type"], response.content),
                           lifetime + RENEW_SECONDS)
             elif renewing:  # not kept: the next request renders it again
-                cache.delete(f"{key}:renewing")
+                pages.delete(f"{key}:renewing")
             response.content = _with_token(request, response.content)
             return response
 

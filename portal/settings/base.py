@@ -163,6 +163,11 @@ CACHES = {
     # faster to read than a shared cache, and a page reads several.
     "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
                            "KEY_PREFIX": f"fragments-{RELEASE}", "OPTIONS": {"MAX_ENTRIES": 5000}},
+    # Whole pages (common.pagecache) in each process's memory; the generations that say whether a
+    # copy is still good are in the shared cache. Kept in the database, every page rendered was one
+    # more write for SQLite's one writer, and every page served a large row read and decoded.
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "OPTIONS": {"MAX_ENTRIES": 1000}},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 
@@ -56,12 +57,12 @@ def test_past_its_lifetime_one_request_renders_again_while_the_others_get_the_co
     renamed(ticket, "Subject second")
     with later(settings.TICKETS_PAGE_CACHE_SECONDS + 1):
         with monkeypatch.context() as renewing:  # another request is rendering it
-            renewing.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
+            renewing.setattr(caches["pages"], "add", lambda *args, **kwargs: False)
             assert "Subject first" in dana.get(path).content.decode()
         assert "Subject second" in dana.get(path).content.decode()  # this one renders it
     renamed(ticket, "Subject third")
     with later(2 * (settings.TICKETS_PAGE_CACHE_SECONDS + 1) + pagecache.RENEW_SECONDS):  # after the render above
-        monkeypatch.setattr(pagecache.cache, "add", lambda *args, **kwargs: False)
+        monkeypatch.setattr(caches["pages"], "add", lambda *args, **kwargs: False)
         assert "Subject third" in dana.get(path).content.decode()  # never older than that
 
 
