@@ -204,7 +204,8 @@ def _claim_batch() -> list[OutboxEntry]:
 
 
 def _release(entries: list[OutboxEntry]) -> None:
-    """Claimed and not attempted (the helpdesk stopped answering first): queued again as they were."""
+    """Claimed and not attempted (the helpdesk stopped answering, or the drain failed, first): queued
+    again as they were."""
     for entry in entries:
         _owned(entry).update(status=Status.QUEUED, claim="", attempts=F("attempts") - 1,
                              unknown_since=entry.unknown_since)
@@ -232,8 +233,10 @@ def drain() -> None:
         for position, entry in enumerate(batch):
             try:
                 _deliver(entry)
-            except kayako.Unavailable:
+            except BaseException as error:  # the rest of the batch is not left claimed until the sweep
                 _release(batch[position + 1:])
+                if not isinstance(error, kayako.Unavailable):
+                    raise
                 _pause()
                 return
             if not companion_asked:  # work, and the helpdesk answers: a free worker joins in (and asks for the next)

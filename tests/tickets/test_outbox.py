@@ -337,6 +337,21 @@ def test_a_customers_deliveries_queue_one_refresh_of_their_index_reading_one_sma
     assert IndexedTicket.objects.filter(subject__startswith="Index ").count() == 3
 
 
+def test_a_drain_that_fails_leaves_the_rest_of_its_batch_queued_as_it_was(dana, monkeypatch):
+    for subject in ("First", "Second", "Third"):
+        dana.post("/tickets/new/", technical_data(subject=subject))
+
+    def broken(entry):
+        raise RuntimeError("the database went away while writing the outcome")
+
+    monkeypatch.setattr(outbox, "_deliver", broken)
+    with pytest.raises(RuntimeError):
+        outbox.drain()
+    first, *rest = OutboxEntry.objects.order_by("pk")
+    assert first.status == "delivering"  # its outcome unknown: the sweep takes it up (and looks it up)
+    assert [(e.status, e.attempts, e.claim, e.unknown_since) for e in rest] == [("queued", 0, "", None)] * 2
+
+
 def test_the_follow_ups_of_deliveries_wait_behind_the_drains_of_a_backlog(dana, worker):
     worker()  # the index filled (the sign-in asked for it)
     earlier = list(DBTaskResult.objects.values_list("id", flat=True))
