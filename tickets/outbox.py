@@ -379,7 +379,7 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool, upload
             OutboxEntry.objects.filter(parent=entry, ticket_id=None).update(ticket_id=result.id)
         # (a worker stopped between the ticket's send and this leaves replies without it: the sweep's adopt_tickets)
         if entry.kind == Kind.REPLY:
-            transaction.on_commit(lambda: tasks.behind_deliveries(tasks.reopen_if_closed).enqueue(entry.pk), robust=True)
+            transaction.on_commit(lambda: tasks.reopen_if_closed.enqueue(entry.pk), robust=True)
         # The new ticket (or the reply's new activity) is in the first page a refresh reads.
         search.request_refresh(entry.email, now_even_if_recent=True)
         staging.owner_changed(entry.owner)

@@ -64,7 +64,7 @@ def request_refresh(email: str, *, now_even_if_recent: bool = False) -> None:
     if not now_even_if_recent:
         due &= Q(requested__isnull=True) | Q(requested__lt=now - timedelta(seconds=settings.TICKETS_SEARCH_MAX_AGE))
     if TicketIndexState.objects.filter(due, email=email).update(requested=now, queued=now):
-        transaction.on_commit(lambda: tasks.behind_deliveries(tasks.refresh_ticket_index).enqueue(email), robust=True)
+        transaction.on_commit(lambda: tasks.refresh_ticket_index.enqueue(email), robust=True)
 
 
 def is_complete(email: str) -> bool:

@@ -4,7 +4,8 @@ Delivery has its own retries (the outbox's back-off, drains and sweep); the smal
 again when they fail (common.retries).
 """
 
-from django_tasks import task
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
+from django_tasks.base import DEFAULT_TASK_PRIORITY
 
 import kayako
 from common.retries import retried
@@ -12,17 +13,13 @@ from common.retries import retried
 from . import guests, outbox, search
 
 HELPDESK_FAILURES = (kayako.Unavailable, kayako.ProtocolError)
-# Below the default: where the backend orders tasks by priority (the database backend does; RQ runs
-# a queue in order), the follow-ups of deliveries (index refreshes, reopening checks) wait while
-# drains are queued. During a backlog a customer's many deliveries then share one refresh after it,
-# instead of the workers' time going to a refresh every few deliveries and a check per reply (a
-# quarter of it in the load bench) while customers wait for their tickets to arrive.
-BEHIND_DELIVERIES = -10
-
-
-def behind_deliveries(task):
-    """`task`, run after the drains queued before it finishes (where the backend can)."""
-    return task.using(priority=BEHIND_DELIVERIES) if task.get_backend().supports_priority else task
+# The priority of the follow-ups of deliveries (index refreshes, reopening checks): below the
+# default where the backend orders tasks by priority (the database backend does; RQ runs a queue in
+# order and refuses any other priority), so that they wait while drains are queued. During a backlog a
+# customer's many deliveries then share one refresh after it, instead of the workers' time going to a
+# refresh every few deliveries and a check per reply (a quarter of it in the load bench) while
+# customers wait for their tickets to arrive. (Like @task itself, it reads the backend at import.)
+BEHIND_DELIVERIES = -10 if task_backends[DEFAULT_TASK_BACKEND_ALIAS].supports_priority else DEFAULT_TASK_PRIORITY
 
 
 @task()
@@ -31,7 +28,7 @@ def drain() -> None:
     outbox.drain()
 
 
-@task()
+@task(priority=BEHIND_DELIVERIES)
 def reopen_if_closed(entry_id: int, attempt: int = 1) -> None:
     """After a reply was delivered: its ticket reopened if it is closed."""
     with retried(reopen_if_closed, entry_id, attempt=attempt, errors=HELPDESK_FAILURES):
@@ -53,7 +50,7 @@ def mail_guest_link(email: str, mask: str, language: str = "", attempt: int = 1)
         guests.mail_link(email=email, mask=mask, language=language)
 
 
-@task()
+@task(priority=BEHIND_DELIVERIES)
 def refresh_ticket_index(email: str, attempt: int = 1) -> None:
     """A customer's tickets copied into the index that their searches read."""
     with retried(refresh_ticket_index, email, attempt=attempt, errors=HELPDESK_FAILURES):
