@@ -286,6 +286,11 @@ def load(world: World, data: dict, results_of_ten: int) -> dict:
         "rejected": outcome["rejected"],
         # Where the 5xx fell, in seconds from the start, and what they were for: the table's one number
         # cannot tell a breaker still open after the outage from pages failing under load.
+        # Stored and delivered per 5 s from the start: how deliveries kept up under load and after the outage.
+        "stored_delivered_by_5s": {
+            f"{t:03d}": [sum(1 for (_, c, _) in outcome["delivered"] if t <= c - start < t + 5),
+                         sum(1 for (_, _, d) in outcome["delivered"] if t <= d - start < t + 5)]
+            for t in range(0, int(drained - start) + 5, 5)},
         "5xx_by_second": dict(sorted(Counter(
             f"{int(r[0] - start)} {r[1]} {r[2]}" for r in records if r[2] >= 500 or r[2] == 0).items())),
     }
