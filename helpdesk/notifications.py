@@ -2,12 +2,13 @@
 changes they care about (closed, waiting for them), each with a link to the ticket in the portal.
 
 `announce` writes a Notification in the transaction of what it announces and, once that commits,
-queues a task for the helpdesk's own worker; no request waits on the mail server. `deliver` takes
+asks for a run of `send_due` on the helpdesk's own worker (schedule.run_soon: a burst of tickets
+is one run a second, not a task each); no request waits on the mail server. `deliver` takes
 a notification with one conditional UPDATE that also moves its next attempt on (a lease: if the
 worker dies, the notification is due again then), sends it and marks it sent. A failure waits for
 that next attempt: 30 s, then twice as long each time, at most an hour, HELPDESK_MAIL_ATTEMPTS
-times in all. The periodic `sweep` queues what is due and unsent (a task lost with a worker or a
-queue) and removes the records of mails sent long ago.
+times in all, by a run asked for then. `send_due` is also periodic (every 30 s): it sends what a
+lost run left, and removes the records of mails sent long ago.
 """
 
 import logging
@@ -20,25 +21,25 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import schedule
 from common.html import html_to_plain, plain_text, sanitize
 
-from . import tasks
 from .models import Notification, Status, Ticket, TicketPost
 
 logger = logging.getLogger(__name__)
 
 Event = Notification.Event
 MAX_RETRY_SECONDS = 3600
-SWEEP_BATCH = 1000
-SWEEP_GRACE_SECONDS = 30  # a notification due this recently has its task on the way
+SEND_BATCH = 500  # a run sends at most this many, then asks for the next run
+MAIL_RUN = "helpdesk-mails"  # send_due's name in PERIODIC_TASKS
 
 
 # --- writing (in the transaction of what is announced) -------------------------------------------
 
 
 def announce(*, ticket: Ticket, event: str, post: TicketPost | None = None, status: Status | None = None) -> None:
-    notification = Notification.objects.create(ticket=ticket, event=event, post=post, status=status)
-    transaction.on_commit(lambda: _enqueue(notification.pk), robust=True)
+    Notification.objects.create(ticket=ticket, event=event, post=post, status=status)
+    transaction.on_commit(lambda: schedule.run_soon(MAIL_RUN), robust=True)
 
 
 def is_announced(status: Status) -> bool:
@@ -54,11 +55,6 @@ def staff_changed(*, ticket: Ticket, post: TicketPost | None, status_changed: bo
         announce(ticket=ticket, event=Event.REPLY, post=post, status=status)
     elif status is not None:
         announce(ticket=ticket, event=Event.STATUS, status=status)
-
-
-def _enqueue(notification_id: int, when=None) -> None:
-    task = tasks.send_notification if when is None else tasks.send_notification.using(run_after=when)
-    task.enqueue(notification_id)
 
 
 # --- sending (in the helpdesk's worker) ------------------------------------------------------------
@@ -95,20 +91,20 @@ def _failed(notification: Notification, attempt: int, retry_at, reason: str) -> 
         return
     Notification.objects.filter(pk=notification.pk).update(last_error=reason[:2000])
     logger.warning("mail %s: attempt %s failed (%s); next at %s", notification.pk, attempt, reason, retry_at.isoformat())
-    try:
-        _enqueue(notification.pk, retry_at)
-    except Exception:  # the queue is away too: the sweep finds it due
-        logger.exception("mail %s: could not schedule the next attempt", notification.pk)
+    schedule.run_soon(MAIL_RUN, at=retry_at)
 
 
-def sweep() -> None:
-    """Queues the notifications that are due and were not sent (a lost task, a killed worker), and
-    removes the records of mails sent more than HELPDESK_MAIL_KEEP_DAYS ago."""
+def send_due() -> None:
+    """Sends the notifications that are due, oldest first (new ones, those whose next attempt has
+    come, those a killed worker held), and removes the records of mails sent more than
+    HELPDESK_MAIL_KEEP_DAYS ago."""
     now = timezone.now()
-    due = Notification.objects.filter(sent_at=None, failed_at=None,
-                                      next_attempt_at__lte=now - timedelta(seconds=SWEEP_GRACE_SECONDS))
-    for notification_id in due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH]:
-        _enqueue(notification_id)
+    due = Notification.objects.filter(sent_at=None, failed_at=None, next_attempt_at__lte=now)
+    batch = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:SEND_BATCH])
+    for notification_id in batch:
+        deliver(notification_id)
+    if len(batch) == SEND_BATCH:
+        schedule.run_soon(MAIL_RUN)  # more were due
     Notification.objects.filter(sent_at__lt=now - timedelta(days=settings.HELPDESK_MAIL_KEEP_DAYS)).delete()
 
 

@@ -75,6 +75,7 @@ HELPDESK_MAIL_KEEP_DAYS = 30  # sent mails (their record) are then removed
 # Its task worker (`manage.py worker --settings=portal.settings.helpdesk`) runs this queue only.
 TASKS_QUEUE = "helpdesk"
 PERIODIC_TASKS = {
-    # mails whose task was lost (a worker killed, the queue down) are found and sent
-    "helpdesk-mail-sweep": {"function": "helpdesk.notifications.sweep", "every": 30},
+    # the mails to customers: run at once for each burst of new ones (notifications.announce), and
+    # every 30 s for those due again after a failure and for what a lost run left
+    "helpdesk-mails": {"function": "helpdesk.notifications.send_due", "every": 30},
 }

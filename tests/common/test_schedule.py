@@ -2,10 +2,13 @@
 a failed run again soon."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from common import schedule
 from common.models import PeriodicRun
@@ -61,6 +64,38 @@ def test_a_failed_run_is_due_again_before_the_next_period(worker, later, setting
         assert schedule.tick() == ["fail"]
         worker()
     assert runs == ["failed", "failed"]
+
+
+def test_run_soon_queues_one_run_a_second_for_a_stream_of_callers(worker, later):
+    schedule.run_soon("count")  # at once
+    schedule.run_soon("count")  # the first may be under way: the next a second after it
+    with CaptureQueriesContext(connection) as queries:
+        schedule.run_soon("count")  # that one has not started: it serves this caller too
+    assert [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")] == []
+    assert DBTaskResult.objects.count() == 2
+    worker()
+    assert runs == ["ok"]
+    with later(2):
+        worker()
+    assert runs == ["ok", "ok"]
+
+
+def test_run_soon_at_a_time_is_served_by_a_run_queued_no_later(worker, later):
+    at = timezone.now() + timedelta(seconds=30)
+    schedule.run_soon("count", at=at)
+    schedule.run_soon("count", at=at + timedelta(seconds=5))  # the queued one starts sooner than asked
+    schedule.run_soon("count", at=at - timedelta(seconds=0.5))  # ... or at most a second later
+    assert DBTaskResult.objects.count() == 1
+    schedule.run_soon("count", at=at - timedelta(seconds=20))  # sooner than the queued one
+    assert DBTaskResult.objects.count() == 2
+    worker()
+    assert runs == []
+    with later(11):
+        worker()
+    assert runs == ["ok"]
+    with later(31):
+        worker()
+    assert runs == ["ok", "ok"]
 
 
 def test_the_beat_ticks_until_stopped(worker, monkeypatch):
