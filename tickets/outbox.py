@@ -66,9 +66,8 @@ def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: boo
     """(entry, created): the submission stored with its uploads and queued for the worker (or, awaiting
     confirmation, its confirmation link mailed). A form token seen before gives back the entry it
     made (a double click, a reloaded POST)."""
-    earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
-    if earlier is not None:
-        return earlier, False
+    # Stored straight away: the unique form token tells a repeat (rare), with no query first (each
+    # query is a good part of a submission's CPU).
     try:
         with transaction.atomic():
             entry = OutboxEntry.objects.create(form_token=token or None, language=request_language(),
@@ -76,7 +75,7 @@ def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: boo
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
             staging.owner_changed(entry.owner)  # their pages show it, waiting
-    except IntegrityError:  # the same form sent twice at the same moment: the other request stored it
+    except IntegrityError:  # the form sent before, or at the same moment by another request
         earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
         if earlier is None:
             raise
