@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-import requests
+import urllib3
 
 from bench.world import customers_snippet, free_port, wait_until_up
 
@@ -143,36 +143,50 @@ class Customer:
 
     def __init__(self, world: World, email: str, session_key: str, data: dict, records: list):
         self.world, self.email, self.data, self.records = world, email, data, records
-        self.client = requests.Session()
-        self.client.cookies.set("sessionid", session_key)
+        # urllib3 rather than requests: the generator shares the two cores with the servers, and
+        # requests' sessions (cookie jar, proxy lookups) cost it a fifth of a core at this rate.
+        address = urllib3.util.parse_url(world.portal)
+        self.connection = urllib3.HTTPConnectionPool(address.host, address.port, maxsize=1, retries=False,
+                                                     timeout=30)
+        self.cookies = {"sessionid": session_key}
         self.tickets = list(data["tickets"][email])
         self.submitted = 0
         self.references: set[str] = set()
 
-    def request(self, action: str, method: str, path: str, **kwargs) -> requests.Response | None:
+    def request(self, action: str, method: str, path: str, fields: dict | None = None,
+                files: dict | None = None) -> urllib3.BaseHTTPResponse | None:
+        """One request, as a browser sends it (the cookies it was given, no redirect followed)."""
+        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
         started = time.time()
         try:
-            response = self.client.request(method, self.world.portal + path, allow_redirects=False, timeout=30,
-                                           **kwargs)
-            status = response.status_code
-        except requests.RequestException:
+            if method == "GET":
+                response = self.connection.request("GET", path, headers=headers, redirect=False)
+            else:
+                response = self.connection.request("POST", path, fields={**fields, **(files or {})}, headers=headers,
+                                                   encode_multipart=bool(files), redirect=False)
+            status = response.status
+        except urllib3.exceptions.HTTPError:
             response, status = None, 0
         self.records.append((started, action, status, time.time() - started))
+        for cookie in response.headers.getlist("Set-Cookie") if response is not None else []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
         return response
 
     def csrf(self) -> str:
-        if "csrftoken" not in self.client.cookies:
+        if "csrftoken" not in self.cookies:
             self.request("list", "GET", "/tickets/new/")
-        return self.client.cookies.get("csrftoken", "")
+        return self.cookies.get("csrftoken", "")
 
-    def send(self, action: str, path: str, data: dict, files=None) -> str | None:
+    def send(self, action: str, path: str, fields: dict, files=None) -> str | None:
         """Send, and on "unavailable" press Send again up to twice (the same form, the same token)."""
-        data = {**data, "csrfmiddlewaretoken": self.csrf(), "form_token": secrets.token_urlsafe(24)}
+        fields = {**{name: str(value) for name, value in fields.items()}, "csrfmiddlewaretoken": self.csrf(),
+                  "form_token": secrets.token_urlsafe(24)}
         for _ in range(3):
-            response = self.request(action, "POST", path, data=data, files=files() if files else None)
-            if response is not None and response.status_code == 302:
+            response = self.request(action, "POST", path, fields, files() if files else None)
+            if response is not None and response.status == 302:
                 return response.headers["Location"]
-            if response is not None and response.status_code not in (502, 503, 504):
+            if response is not None and response.status not in (502, 503, 504):
                 return None
         return None
 
@@ -206,6 +220,39 @@ class Customer:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def _program(pid: str) -> str:
+    """Which of scripts/run's programs a child of supervisord is."""
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    if "--name " in command:
+        return command.split("--name ", 1)[1].split()[0]
+    if b"settings.helpdesk" in Path(f"/proc/{pid}/environ").read_bytes():
+        return "helpdesk-worker"
+    return "worker"
+
+
+def cpu_seconds(supervisor_pid: int) -> Counter:
+    """CPU seconds used so far by each program under supervisord (its processes together) and by
+    this load generator: where the two cores go under load."""
+    parents, used = {}, {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[pid], used[pid] = fields[1], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    totals: Counter = Counter({"load generator": sum(os.times()[:2])})
+    for pid, seconds in used.items():
+        top = pid
+        while parents.get(top) not in (None, str(supervisor_pid)):
+            top = parents[top]
+        if parents.get(top) == str(supervisor_pid):
+            try:
+                totals[_program(top)] += seconds
+            except OSError:
+                continue
+    return totals
 
 
 def wait_delivered(world: World, seconds: float) -> dict:
@@ -252,8 +299,18 @@ def load(world: World, data: dict, results_of_ten: int) -> dict:
         wait_until_up(f"{world.helpdesk}/integrationapi/index.php?wsdl", 30)
         outage["back"] = time.time()
 
+    cpu: dict = {}
+
+    def measure_cpu():  # from the 3rd second to the outage
+        time.sleep(3)
+        before, at = cpu_seconds(world.supervisor.pid), time.time()
+        time.sleep(max(0.0, start + OUTAGE[0] - 1 - time.time()))
+        after, span = cpu_seconds(world.supervisor.pid), time.time() - at
+        cpu.update({name: round((after[name] - before[name]) / span * 100) for name in sorted(after)})
+
     chaos = threading.Thread(target=helpdesk_outage)
     chaos.start()
+    threading.Thread(target=measure_cpu, daemon=True).start()
     with ThreadPoolExecutor(len(customers)) as pool:
         list(pool.map(lambda c: c.run(start + SECONDS), customers))
     chaos.join()
@@ -286,6 +343,7 @@ def load(world: World, data: dict, results_of_ten: int) -> dict:
         "rejected": outcome["rejected"],
         # Where the 5xx fell, in seconds from the start, and what they were for: the table's one number
         # cannot tell a breaker still open after the outage from pages failing under load.
+        "cpu_percent_of_a_core_before_outage": cpu,
         # Stored and delivered per 5 s from the start: how deliveries kept up under load and after the outage.
         "stored_delivered_by_5s": {
             f"{t:03d}": [sum(1 for (_, c, _) in outcome["delivered"] if t <= c - start < t + 5),
@@ -321,7 +379,9 @@ def report(results: dict) -> None:
         f"| items pending when the helpdesk was back | {run['pending_when_back']} |",
         f"| every one of them delivered after | {run['all_delivered_after_back_s']} s |",
         f"| outbox drained after the load ended | {run['drained_after_load_s']} s ({run['still_in_flight']} left) |",
-        f"| refused by the helpdesk | {run['rejected']} |", "",
+        f"| refused by the helpdesk | {run['rejected']} |",
+        "| CPU before the outage, % of a core | " + ", ".join(
+            f"{name} {share}" for name, share in run["cpu_percent_of_a_core_before_outage"].items()) + " |", "",
     ]
     (RESULTS / "load-latest.md").write_text("\n".join(lines))
     print("\n".join(lines))
