@@ -91,7 +91,7 @@ class World:
             "PORT": str(port), "HELPDESK_PORT": str(helpdesk_port), "PORTAL_PUBLIC_URL": self.portal,
             "FILES_PORT": str(files_port), "STAGED_FILES_URL": self.files,
             "HELPDESK_PUBLIC_URL": self.helpdesk, "KAYAKO_API_URL": f"{self.helpdesk}/integrationapi/index.php",
-            "WORKER_PROCESSES": os.environ.get("WORKER_PROCESSES", "2"),
+            "WORKER_PROCESSES": os.environ.get("WORKER_PROCESSES", "3"),
             "DEMO_MODE": "true",  # the demo data and credentials, with DEBUG off
         }
         (self.workdir / "run").mkdir()

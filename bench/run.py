@@ -37,7 +37,7 @@ DOWNLOAD_MB = 200
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
-TASK_WORKERS = int(os.environ.get("WORKER_PROCESSES", "2"))  # as scripts/run starts them
+TASK_WORKERS = int(os.environ.get("WORKER_PROCESSES", "3"))  # as scripts/run starts them
 PASSWORD = "bench-password-2026"
 
 
