@@ -64,8 +64,9 @@ KAYAKO_CONCURRENT_CALLS = env.int("KAYAKO_CONCURRENT_CALLS", default=max(1, env.
 # for the cool-down (seconds); then one trial call decides whether they resume.
 KAYAKO_BREAKER_FAILURES = env.int("KAYAKO_BREAKER_FAILURES", default=3)
 KAYAKO_BREAKER_COOL_DOWN = env.float("KAYAKO_BREAKER_COOL_DOWN", default=10.0)
-# After a failed trial, the next one may go this much later (seconds).
-KAYAKO_BREAKER_RETRY_SECONDS = env.float("KAYAKO_BREAKER_RETRY_SECONDS", default=2.0)
+# After a failed trial, the next one may go this much later (seconds): a trial a second costs the
+# helpdesk nothing, and pages come back within about that of its return.
+KAYAKO_BREAKER_RETRY_SECONDS = env.float("KAYAKO_BREAKER_RETRY_SECONDS", default=1.0)
 # The trial is a getDepartmentList that must be answered within this (seconds).
 KAYAKO_BREAKER_TRIAL_TIMEOUT = env.float("KAYAKO_BREAKER_TRIAL_TIMEOUT", default=0.5)
 # Reference data and the knowledge base are read again after this (seconds); older copies are
