@@ -3,16 +3,16 @@ changes they care about (closed, waiting for them), each with a link to the tick
 
 `announce` writes a Notification in the transaction of what it announces and, once that commits,
 asks for a run of `send_due` on the helpdesk's own worker (schedule.run_soon: a burst of tickets
-is one run a second, not a task each); no request waits on the mail server. `deliver` takes
-a notification with one conditional UPDATE that also moves its next attempt on (a lease: if the
-worker dies, the notification is due again then), sends it and marks it sent. A failure waits for
+is one run a second, not a task each); no request waits on the mail server. The run takes
+notifications with conditional UPDATEs that also move their next attempt on (a lease: if the
+worker dies, a notification is due again then), sends each and marks it sent. A failure waits for
 that next attempt: 30 s, then twice as long each time, at most an hour, HELPDESK_MAIL_ATTEMPTS
 times in all, by a run asked for then. `send_due` is also periodic (every 30 s): it sends what a
 lost run left, and removes the records of mails sent long ago.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 Event = Notification.Event
 MAX_RETRY_SECONDS = 3600
-SEND_BATCH = 500  # a run sends at most this many, then asks for the next run
+TAKE_BATCH = 20  # taken at once
+SEND_BATCHES = 25  # a run sends at most this many batches, then asks for the next run
 MAIL_RUN = "helpdesk-mails"  # send_due's name in PERIODIC_TASKS
 
 
@@ -64,23 +65,25 @@ def _retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(settings.HELPDESK_MAIL_RETRY_SECONDS * 2 ** (attempt - 1), MAX_RETRY_SECONDS))
 
 
-def deliver(notification_id: int) -> None:
-    """One attempt at sending a notification, if it is due and no other worker has it."""
-    now = timezone.now()
-    due = Notification.objects.filter(pk=notification_id, sent_at=None, failed_at=None, next_attempt_at__lte=now)
-    notification = due.select_related("ticket__customer", "post", "status").first()
-    if notification is None:
-        return
-    attempt = notification.attempts + 1
-    retry_at = now + _retry_delay(attempt)
-    if not due.filter(attempts=notification.attempts).update(attempts=attempt, next_attempt_at=retry_at):
-        return  # another worker took it
-    try:
-        message(notification).send()
-    except Exception as error:
-        _failed(notification, attempt, retry_at, f"{type(error).__name__}: {error}")
-    else:
-        Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), last_error="")
+def _due(now):
+    return Notification.objects.filter(sent_at=None, failed_at=None, next_attempt_at__lte=now)
+
+
+def _take(now) -> list[tuple[Notification, int, datetime]]:
+    """The oldest due notifications (up to TAKE_BATCH), each with its attempt and the time of the
+    next: taken by conditional UPDATEs that also move their next attempt on (a lease: should this
+    worker die, they are due again then), in one transaction (on SQLite one write lock a batch, not
+    one a mail). A notification another run took first is left to it."""
+    taken = []
+    with transaction.atomic():
+        for notification in _due(now).select_related("ticket__customer", "post", "status").order_by(
+                "next_attempt_at")[:TAKE_BATCH]:
+            attempt = notification.attempts + 1
+            retry_at = now + _retry_delay(attempt)
+            if _due(now).filter(pk=notification.pk, attempts=notification.attempts).update(
+                    attempts=attempt, next_attempt_at=retry_at):
+                taken.append((notification, attempt, retry_at))
+    return taken
 
 
 def _failed(notification: Notification, attempt: int, retry_at, reason: str) -> None:
@@ -96,16 +99,23 @@ def _failed(notification: Notification, attempt: int, retry_at, reason: str) -> 
 
 def send_due() -> None:
     """Sends the notifications that are due, oldest first (new ones, those whose next attempt has
-    come, those a killed worker held), and removes the records of mails sent more than
-    HELPDESK_MAIL_KEEP_DAYS ago."""
-    now = timezone.now()
-    due = Notification.objects.filter(sent_at=None, failed_at=None, next_attempt_at__lte=now)
-    batch = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:SEND_BATCH])
-    for notification_id in batch:
-        deliver(notification_id)
-    if len(batch) == SEND_BATCH:
-        schedule.run_soon(MAIL_RUN)  # more were due
-    Notification.objects.filter(sent_at__lt=now - timedelta(days=settings.HELPDESK_MAIL_KEEP_DAYS)).delete()
+    come, those a killed worker held), each marked sent as soon as it went out, and removes the
+    records of mails sent more than HELPDESK_MAIL_KEEP_DAYS ago."""
+    for _batch_number in range(SEND_BATCHES):
+        batch = _take(timezone.now())
+        for notification, attempt, retry_at in batch:
+            try:
+                message(notification).send()
+            except Exception as error:
+                _failed(notification, attempt, retry_at, f"{type(error).__name__}: {error}")
+            else:
+                Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), last_error="")
+        if len(batch) < TAKE_BATCH:
+            break
+    else:
+        schedule.run_soon(MAIL_RUN)  # more may be due
+    Notification.objects.filter(
+        sent_at__lt=timezone.now() - timedelta(days=settings.HELPDESK_MAIL_KEEP_DAYS)).delete()
 
 
 # --- the mail ---------------------------------------------------------------------------------------

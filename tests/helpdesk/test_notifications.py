@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from common import schedule
+from helpdesk import notifications
 from helpdesk.models import Notification, Status, Ticket
 
 DEMO = "demo@example.com"
@@ -178,6 +179,16 @@ def test_a_burst_of_mails_is_sent_by_one_run_not_a_task_each(agent, worker):
     assert DBTaskResult.objects.filter(task_path="common.schedule.run_periodic").count() == 2
     worker()  # the run queued at once sends all five
     assert sorted(m.subject.split("]")[0] for m in mail.outbox) == sorted(f"[{t.mask}" for t in tickets)
+
+
+def test_a_mail_taken_by_one_run_is_not_taken_by_another(agent):
+    for ticket in Ticket.objects.filter(customer__email=DEMO).order_by("id")[:3]:
+        desk_save(agent, ticket, reply="Hello")
+    now = timezone.now()
+    taken = notifications._take(now)
+    assert [attempt for _, attempt, _ in taken] == [1, 1, 1]
+    assert notifications._take(now) == []  # a second run at the same moment finds them leased
+    assert Notification.objects.filter(next_attempt_at__gt=now, attempts=1).count() == 3
 
 
 def test_a_lost_task_is_found_by_the_periodic_run(agent, worker, later):
