@@ -169,8 +169,12 @@ class Customer:
             response, status = None, 0
         self.records.append((started, action, status, time.time() - started))
         for cookie in response.headers.getlist("Set-Cookie") if response is not None else []:
-            name, _, value = cookie.split(";", 1)[0].partition("=")
-            self.cookies[name.strip()] = value.strip()
+            pair, _, attributes = cookie.partition(";")
+            name, _, value = pair.partition("=")
+            if "max-age=0" in attributes.lower().replace(" ", ""):  # deleted (a sign-out)
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value.strip()
         return response
 
     def csrf(self) -> str:
@@ -344,7 +348,8 @@ def load(world: World, data: dict, results_of_ten: int) -> dict:
         # Where the 5xx fell, in seconds from the start, and what they were for: the table's one number
         # cannot tell a breaker still open after the outage from pages failing under load.
         "cpu_percent_of_a_core_before_outage": cpu,
-        # Stored and delivered per 5 s from the start: how deliveries kept up under load and after the outage.
+        # Of the entries delivered, how many were stored and how many delivered in each 5 s from the
+        # start: how deliveries kept up under load and after the outage.
         "stored_delivered_by_5s": {
             f"{t:03d}": [sum(1 for (_, c, _) in outcome["delivered"] if t <= c - start < t + 5),
                          sum(1 for (_, _, d) in outcome["delivered"] if t <= d - start < t + 5)]

@@ -7,7 +7,7 @@ run, on however many machines, each task is enqueued once a period. Nothing else
 cron, no separate scheduler process, no deferred task that a killed worker could lose), and it
 works the same on the database and the RQ backend. A run that fails is due again after
 PERIODIC_RETRY_SECONDS rather than a whole period later. `run_soon` runs one ahead of its period
-for work just committed (the helpdesk's mails), one run a second however many callers ask.
+for work just committed (the helpdesk's mails): one run queued at a time however many callers ask.
 """
 
 import logging
@@ -25,7 +25,8 @@ from .models import PeriodicRun
 
 logger = logging.getLogger(__name__)
 BEAT_SECONDS = 1.0
-RUN_SOON_SPACING = timedelta(seconds=1)
+RUN_SOON_SLACK = timedelta(seconds=1)  # a queued run this much later than asked for will do
+RUN_SOON_LOST_AFTER = timedelta(seconds=60)  # a run queued this long ago and not started was lost
 
 
 @dataclass(frozen=True)
@@ -66,25 +67,39 @@ def tick(now: datetime | None = None) -> list[str]:
     return started
 
 
-def run_soon(name: str, at: datetime | None = None, spacing: timedelta = RUN_SOON_SPACING) -> None:
+def run_soon(name: str, at: datetime | None = None) -> None:
     """Queues a run of the periodic task `name` ahead of its period, for work a caller has just
-    committed (or that falls due `at`): a stream of callers starts one run a `spacing`, not one
-    each. A run queued and not started, for no more than `spacing` after the time asked for, serves
-    the caller: it starts after the caller's commit and finds the work. Then it is one read and no
-    write."""
+    committed (or that falls due `at`), unless a run is queued that has not started yet and starts
+    between `at` and RUN_SOON_SLACK after it. Such a run clears its mark when it starts, before it
+    looks for work, so it finds the caller's, whatever the clocks of the machines or a backend that
+    starts a deferred task early; the caller reads one row and writes nothing. A stream of callers
+    keeps one run queued behind the one under way, not a run each."""
     now = timezone.now()
     at = max(at or now, now)
-    run = PeriodicRun.objects.filter(name=name).first() or PeriodicRun.objects.get_or_create(
-        name=name, defaults={"due": now})[0]
-    queued = run.queued_for
-    if queued is not None and now <= queued <= at + spacing:
-        return
-    if queued is not None and queued < now:
-        at = max(at, queued + spacing)  # the last run may be under way: the next one a spacing after it
-    # Conditional on the row as read: of concurrent callers one queues the run, the others rely on it.
-    if PeriodicRun.objects.filter(pk=run.pk, queued_for=queued).update(queued_for=at):
-        later = {"run_after": at} if at > now else {}
-        run_periodic.using(queue_name=own_queue(), **later).enqueue(name)
+    for _conflict in range(3):
+        run = PeriodicRun.objects.filter(name=name).first() or PeriodicRun.objects.get_or_create(
+            name=name, defaults={"due": now})[0]
+        queued = run.queued_for
+        if _serves(queued, at, now):
+            return
+        # Conditional on the row as read: of concurrent callers one queues the run; the others read again.
+        if PeriodicRun.objects.filter(pk=run.pk, queued_for=queued).update(queued_for=at):
+            later = {"run_after": at} if at > now else {}
+            try:
+                run_periodic.using(queue_name=own_queue(), **later).enqueue(name, at.isoformat())
+            except Exception:  # no run is queued after all: the next caller queues one
+                PeriodicRun.objects.filter(pk=run.pk, queued_for=at).update(queued_for=queued)
+                raise
+            return
+
+
+def _serves(queued: datetime | None, at: datetime, now: datetime) -> bool:
+    """Whether a run queued for `queued` (not started: it clears the mark when it starts) serves a
+    caller whose work is due `at`."""
+    if queued is None or queued < now - RUN_SOON_LOST_AFTER:  # none, or its task was lost
+        return False
+    earliest = now if at == now else at  # work due now: a run not yet started finds it, however late it is
+    return earliest <= max(queued, now) and queued <= at + RUN_SOON_SLACK
 
 
 def beat(stop: threading.Event) -> None:
@@ -99,7 +114,11 @@ def beat(stop: threading.Event) -> None:
 
 
 @task()
-def run_periodic(name: str) -> None:
+def run_periodic(name: str, queued_for: str | None = None) -> None:
+    """A run of a periodic task: of its period (`tick`), or asked for ahead of it (`run_soon`, which
+    passes the time it was queued for: the mark this run clears before it starts the work)."""
+    if queued_for is not None:
+        PeriodicRun.objects.filter(name=name, queued_for=datetime.fromisoformat(queued_for)).update(queued_for=None)
     job = periodic_tasks().get(name)
     if job is None:  # removed from the settings since it was enqueued
         return

@@ -70,50 +70,69 @@ def _due(now):
 
 
 def _take(now) -> list[tuple[Notification, int, datetime]]:
-    """The oldest due notifications (up to TAKE_BATCH), each with its attempt and the time of the
-    next: taken by conditional UPDATEs that also move their next attempt on (a lease: should this
-    worker die, they are due again then), in one transaction (on SQLite one write lock a batch, not
-    one a mail). A notification another run took first is left to it."""
+    """The oldest due notifications (up to TAKE_BATCH), each with its attempt and the end of its
+    lease: taken by conditional UPDATEs that move their next attempt on (should this worker die,
+    they are due again then), in one transaction (on SQLite one write lock a batch, not one a mail).
+    A notification another run took first is left to it."""
     taken = []
     with transaction.atomic():
         for notification in _due(now).select_related("ticket__customer", "post", "status").order_by(
-                "next_attempt_at")[:TAKE_BATCH]:
+                "next_attempt_at", "pk")[:TAKE_BATCH]:
             attempt = notification.attempts + 1
-            retry_at = now + _retry_delay(attempt)
+            # Long enough for the first send of the batch to finish within it, whatever EMAIL_TIMEOUT says.
+            lease = now + max(_retry_delay(attempt), timedelta(seconds=2 * settings.EMAIL_TIMEOUT))
             if _due(now).filter(pk=notification.pk, attempts=notification.attempts).update(
-                    attempts=attempt, next_attempt_at=retry_at):
-                taken.append((notification, attempt, retry_at))
+                    attempts=attempt, next_attempt_at=lease):
+                taken.append((notification, attempt, lease))
     return taken
 
 
-def _failed(notification: Notification, attempt: int, retry_at, reason: str) -> None:
+def _held(notification: Notification, attempt: int):
+    """The notification while this run holds it (no other run took it since)."""
+    return Notification.objects.filter(pk=notification.pk, attempts=attempt, sent_at=None, failed_at=None)
+
+
+def _release(rest: list[tuple[Notification, int, datetime]]) -> None:
+    """Taken and not tried (the lease would run out during the send): due again at once, as they were."""
+    with transaction.atomic():
+        for notification, attempt, _lease in rest:
+            _held(notification, attempt).update(attempts=attempt - 1, next_attempt_at=timezone.now())
+
+
+def _failed(notification: Notification, attempt: int, reason: str) -> None:
     if attempt >= settings.HELPDESK_MAIL_ATTEMPTS:
-        Notification.objects.filter(pk=notification.pk).update(failed_at=timezone.now(), last_error=reason[:2000])
+        _held(notification, attempt).update(failed_at=timezone.now(), last_error=reason[:2000])
         logger.error("mail %s to %s given up after %s attempts: %s", notification.pk,
                      notification.ticket.customer.email, attempt, reason)
         return
-    Notification.objects.filter(pk=notification.pk).update(last_error=reason[:2000])
+    retry_at = timezone.now() + _retry_delay(attempt)  # from the failure: a slow one does not eat the wait
+    _held(notification, attempt).update(next_attempt_at=retry_at, last_error=reason[:2000])
     logger.warning("mail %s: attempt %s failed (%s); next at %s", notification.pk, attempt, reason, retry_at.isoformat())
     schedule.run_soon(MAIL_RUN, at=retry_at)
 
 
 def send_due() -> None:
     """Sends the notifications that are due, oldest first (new ones, those whose next attempt has
-    come, those a killed worker held), each marked sent as soon as it went out, and removes the
-    records of mails sent more than HELPDESK_MAIL_KEEP_DAYS ago."""
+    come, those a killed worker held), each marked sent as soon as it went out."""
     for _batch_number in range(SEND_BATCHES):
         batch = _take(timezone.now())
-        for notification, attempt, retry_at in batch:
+        for position, (notification, attempt, lease) in enumerate(batch):
+            if timezone.now() + timedelta(seconds=settings.EMAIL_TIMEOUT) >= lease:
+                _release(batch[position:])  # another run may take them once the lease is over
+                break
             try:
                 message(notification).send()
             except Exception as error:
-                _failed(notification, attempt, retry_at, f"{type(error).__name__}: {error}")
+                _failed(notification, attempt, f"{type(error).__name__}: {error}")
             else:
-                Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now(), last_error="")
+                _held(notification, attempt).update(sent_at=timezone.now(), last_error="")
         if len(batch) < TAKE_BATCH:
-            break
-    else:
-        schedule.run_soon(MAIL_RUN)  # more may be due
+            return
+    schedule.run_soon(MAIL_RUN)  # more may be due
+
+
+def purge_sent() -> None:
+    """Removes the records of mails sent more than HELPDESK_MAIL_KEEP_DAYS ago."""
     Notification.objects.filter(
         sent_at__lt=timezone.now() - timedelta(days=settings.HELPDESK_MAIL_KEEP_DAYS)).delete()
 

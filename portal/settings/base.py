@@ -247,6 +247,9 @@ CONTENT_SECURITY_POLICY = {
 # (four slashes: django-environ drops the first of the path, and VAR_DIR is absolute)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may take: a mail server that hangs must not hold a worker (nor outlast
+# the lease the helpdesk's mail run takes on a mail).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -78,4 +78,5 @@ PERIODIC_TASKS = {
     # the mails to customers: run at once for each burst of new ones (notifications.announce), and
     # every 30 s for those due again after a failure and for what a lost run left
     "helpdesk-mails": {"function": "helpdesk.notifications.send_due", "every": 30},
+    "helpdesk-mails-purge": {"function": "helpdesk.notifications.purge_sent", "every": 3600},
 }

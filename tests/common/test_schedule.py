@@ -66,36 +66,47 @@ def test_a_failed_run_is_due_again_before_the_next_period(worker, later, setting
     assert runs == ["failed", "failed"]
 
 
-def test_run_soon_queues_one_run_a_second_for_a_stream_of_callers(worker, later):
-    schedule.run_soon("count")  # at once
-    schedule.run_soon("count")  # the first may be under way: the next a second after it
+def test_run_soon_keeps_one_run_queued_for_a_stream_of_callers(worker):
+    schedule.run_soon("count")
     with CaptureQueriesContext(connection) as queries:
-        schedule.run_soon("count")  # that one has not started: it serves this caller too
+        schedule.run_soon("count")  # the run queued has not started: it will find this caller's work
+        schedule.run_soon("count")
     assert [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")] == []
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.count() == 1
     worker()
-    assert runs == ["ok"]
-    with later(2):
-        worker()
+    assert runs == ["ok"] and PeriodicRun.objects.get(name="count").queued_for is None  # cleared as it started
+    schedule.run_soon("count")  # after it started: a new run
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    worker()
     assert runs == ["ok", "ok"]
 
 
-def test_run_soon_at_a_time_is_served_by_a_run_queued_no_later(worker, later):
+def test_run_soon_at_a_time_is_served_only_by_a_run_that_starts_then(worker, later):
     at = timezone.now() + timedelta(seconds=30)
     schedule.run_soon("count", at=at)
-    schedule.run_soon("count", at=at + timedelta(seconds=5))  # the queued one starts sooner than asked
-    schedule.run_soon("count", at=at - timedelta(seconds=0.5))  # ... or at most a second later
+    schedule.run_soon("count", at=at - timedelta(seconds=0.5))  # the queued one starts at most a second later
     assert DBTaskResult.objects.count() == 1
-    schedule.run_soon("count", at=at - timedelta(seconds=20))  # sooner than the queued one
+    schedule.run_soon("count", at=at + timedelta(seconds=5))  # it would start before this work is due
     assert DBTaskResult.objects.count() == 2
     worker()
     assert runs == []
-    with later(11):
-        worker()
-    assert runs == ["ok"]
     with later(31):
         worker()
+    assert runs == ["ok"]
+    with later(36):
+        worker()
     assert runs == ["ok", "ok"]
+
+
+def test_run_soon_queues_again_when_the_queued_run_was_lost(worker, later):
+    schedule.run_soon("count")
+    DBTaskResult.objects.all().delete()  # the queue lost it
+    schedule.run_soon("count")
+    assert DBTaskResult.objects.count() == 0  # taken as queued for a while
+    with later(61):
+        schedule.run_soon("count")
+        worker()
+    assert runs == ["ok"]
 
 
 def test_the_beat_ticks_until_stopped(worker, monkeypatch):

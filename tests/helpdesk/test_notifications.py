@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from freezegun import freeze_time
 
 from common import schedule
 from helpdesk import notifications
@@ -145,12 +146,10 @@ def test_a_mail_that_fails_is_tried_again_later(agent, worker, later, monkeypatc
     assert "the mail server is down" in notification.last_error
     monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
     with later(10):
-        schedule.tick()
         worker()
     assert mail.outbox == []  # not due yet: 30 s after the first attempt
     with later(31):
-        schedule.tick()  # the worker's beat: the mails' periodic run finds it due
-        worker()
+        worker()  # the run the failure asked for, at its next attempt
     notification.refresh_from_db()
     assert len(mail.outbox) == 1 and notification.attempts == 2 and notification.sent_at is not None
 
@@ -161,10 +160,8 @@ def test_a_mail_is_given_up_after_the_last_attempt(agent, worker, later, monkeyp
     desk_save(agent, demo_ticket(), reply="Hello")
     worker()
     with later(31):
-        schedule.tick()
         worker()
     with later(3600):
-        schedule.tick()
         worker()
     notification = Notification.objects.get()
     assert notification.attempts == 2 and notification.failed_at is not None
@@ -175,13 +172,13 @@ def test_a_burst_of_mails_is_sent_by_one_run_not_a_task_each(agent, worker):
     tickets = list(Ticket.objects.filter(customer__email=DEMO).order_by("id")[:5])
     for ticket in tickets:
         desk_save(agent, ticket, reply=f"About {ticket.mask}")
-    # The first save queued a run at once, the second one a second later; the rest rely on those.
-    assert DBTaskResult.objects.filter(task_path="common.schedule.run_periodic").count() == 2
-    worker()  # the run queued at once sends all five
+    # The first save queued a run; the others found it queued and not started.
+    assert DBTaskResult.objects.filter(task_path="common.schedule.run_periodic").count() == 1
+    worker()  # it sends all five
     assert sorted(m.subject.split("]")[0] for m in mail.outbox) == sorted(f"[{t.mask}" for t in tickets)
 
 
-def test_a_mail_taken_by_one_run_is_not_taken_by_another(agent):
+def test_a_mail_taken_by_a_run_is_leased_from_another(agent):
     for ticket in Ticket.objects.filter(customer__email=DEMO).order_by("id")[:3]:
         desk_save(agent, ticket, reply="Hello")
     now = timezone.now()
@@ -189,6 +186,27 @@ def test_a_mail_taken_by_one_run_is_not_taken_by_another(agent):
     assert [attempt for _, attempt, _ in taken] == [1, 1, 1]
     assert notifications._take(now) == []  # a second run at the same moment finds them leased
     assert Notification.objects.filter(next_attempt_at__gt=now, attempts=1).count() == 3
+
+
+def test_mails_whose_lease_would_run_out_during_a_send_are_left_to_the_next_take(agent, monkeypatch, settings):
+    settings.EMAIL_TIMEOUT = 12  # a lease of 30 s: room for the first send; 20 s later, not for another
+    for ticket in Ticket.objects.filter(customer__email=DEMO).order_by("id")[:3]:
+        desk_save(agent, ticket, reply="Hello")
+    real_send = EmailMultiAlternatives.send
+    with freeze_time(timezone.now(), tick=True) as clock:
+        def slow_send(message, *args, **kwargs):
+            clock.tick(timedelta(seconds=20))  # the mail server takes its time
+            return real_send(message, *args, **kwargs)
+
+        monkeypatch.setattr(EmailMultiAlternatives, "send", slow_send)
+        monkeypatch.setattr(notifications, "TAKE_BATCH", 3)
+        monkeypatch.setattr(notifications, "SEND_BATCHES", 1)
+        notifications.send_due()
+        assert len(mail.outbox) == 1
+        # The other two: not tried, due again at once, their attempt given back.
+        waiting = Notification.objects.filter(sent_at=None)
+        assert waiting.count() == 2 and {n.attempts for n in waiting} == {0}
+        assert all(n.next_attempt_at <= timezone.now() for n in waiting)
 
 
 def test_a_lost_task_is_found_by_the_periodic_run(agent, worker, later):

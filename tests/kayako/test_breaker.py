@@ -168,7 +168,7 @@ def test_the_calls_of_one_page_share_one_operation_timeout(hung):
 def test_threads_waiting_on_the_helpdesk_are_bounded_and_a_refusal_is_not_a_failure(hung, settings, clock,
                                                                                       monkeypatch):
     settings.KAYAKO_CONCURRENT_CALLS = 1
-    settings.KAYAKO_OPERATION_TIMEOUT = 4.0  # longer than the refusals below wait for a slot
+    settings.KAYAKO_OPERATION_TIMEOUT = 6.0  # well over the refusals below, which wait 0.5 s each for a slot
     outcome = []
 
     def wait_on_the_helpdesk():
