@@ -10,7 +10,8 @@ class PeriodicRun(models.Model):
     name = models.CharField(max_length=100, unique=True)
     due = models.DateTimeField()
     last_started = models.DateTimeField(null=True, blank=True)
-    # A run asked for ahead of its period (schedule.run_soon) is queued to start then.
+    # A run asked for ahead of its period (schedule.run_soon) is queued to start then; it clears
+    # this as it starts.
     queued_for = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 

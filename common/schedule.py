@@ -77,8 +77,7 @@ def run_soon(name: str, at: datetime | None = None) -> None:
     now = timezone.now()
     at = max(at or now, now)
     for _conflict in range(3):
-        run = PeriodicRun.objects.filter(name=name).first() or PeriodicRun.objects.get_or_create(
-            name=name, defaults={"due": now})[0]
+        run = PeriodicRun.objects.get_or_create(name=name, defaults={"due": now})[0]
         queued = run.queued_for
         if _serves(queued, at, now):
             return
@@ -98,8 +97,9 @@ def _serves(queued: datetime | None, at: datetime, now: datetime) -> bool:
     caller whose work is due `at`."""
     if queued is None or queued < now - RUN_SOON_LOST_AFTER:  # none, or its task was lost
         return False
-    earliest = now if at == now else at  # work due now: a run not yet started finds it, however late it is
-    return earliest <= max(queued, now) and queued <= at + RUN_SOON_SLACK
+    if at == now:  # work due now: a run not yet started finds it, however late it is
+        return queued <= now + RUN_SOON_SLACK
+    return at <= queued <= at + RUN_SOON_SLACK
 
 
 def beat(stop: threading.Event) -> None:

@@ -341,7 +341,7 @@ class Notification(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     # When it is due; a worker that takes it moves this to its next try, so a killed worker's mail
-    # is found by the sweep then.
+    # is found by the next run then.
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     failed_at = models.DateTimeField(_("given up"), null=True, blank=True)

@@ -3,12 +3,12 @@ changes they care about (closed, waiting for them), each with a link to the tick
 
 `announce` writes a Notification in the transaction of what it announces and, once that commits,
 asks for a run of `send_due` on the helpdesk's own worker (schedule.run_soon: a burst of tickets
-is one run a second, not a task each); no request waits on the mail server. The run takes
+keeps one run queued, not a task each); no request waits on the mail server. The run takes
 notifications with conditional UPDATEs that also move their next attempt on (a lease: if the
 worker dies, a notification is due again then), sends each and marks it sent. A failure waits for
-that next attempt: 30 s, then twice as long each time, at most an hour, HELPDESK_MAIL_ATTEMPTS
-times in all, by a run asked for then. `send_due` is also periodic (every 30 s): it sends what a
-lost run left, and removes the records of mails sent long ago.
+its next attempt: 30 s, then twice as long each time, at most an hour, HELPDESK_MAIL_ATTEMPTS
+times in all, by a run asked for then. `send_due` is also periodic (every 30 s: what a lost run
+left); `purge_sent` (hourly) removes the records of mails sent long ago.
 """
 
 import logging
