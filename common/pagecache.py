@@ -24,6 +24,7 @@ non-200 and streaming responses, and a page its view marks with keep_not().
 """
 
 import hashlib
+import secrets
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -56,11 +57,9 @@ def _generation_key(scope: str) -> str:
 
 
 def invalidate(scope: str) -> None:
-    """Drop every page of the scope (a group, or a customer) kept so far, by moving it to a new generation."""
-    try:
-        cache.incr(_generation_key(scope))
-    except ValueError:
-        cache.set(_generation_key(scope), 1, None)
+    """Drop every page of the scope (a group, or a customer) kept so far, by moving it to a new generation:
+    a value it never had (one write, where counting up is a read and a write)."""
+    cache.set(_generation_key(scope), secrets.token_hex(8), None)
 
 
 def _customer_scope(user_id: int) -> str:

@@ -12,6 +12,7 @@ What a page was given from the cache because the helpdesk could not answer is no
 
 import dataclasses
 import hashlib
+import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -154,10 +155,7 @@ def invalidate(namespace: str) -> None:
     version_key, entry_key = _keys(namespace, "")
     for key in [key for key in _memo if key.startswith(entry_key)]:
         _memo.pop(key, None)
-    try:
-        cache.incr(version_key)
-    except ValueError:
-        cache.set(version_key, 1, None)
+    cache.set(version_key, secrets.token_hex(8), None)  # a version it never had: one write, not a read and a write
     signals.invalidated.send(sender=None, namespace=namespace)
 
 
