@@ -95,8 +95,9 @@ class Bench:
         self.results["setup_seconds"] = round(time.monotonic() - started, 1)
 
     def start(self):
-        common = ["--workers", WORKERS, "--threads", THREADS, "--worker-class", WORKER_CLASS, "--log-level", "warning",
-                  "--access-logfile", "/dev/null"]
+        # The servers' settings as scripts/run has them (deploy/gunicorn.conf.py), these flags overriding.
+        common = ["--config", "deploy/gunicorn.conf.py", "--workers", WORKERS, "--threads", THREADS,
+                  "--worker-class", WORKER_CLASS, "--log-level", "warning", "--access-logfile", "/dev/null"]
         helpdesk_env = {**self.env, "DJANGO_SETTINGS_MODULE": "portal.settings.helpdesk"}
         self.processes.append(subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "helpdesk.wsgi:application", "--bind", f"127.0.0.1:{self.helpdesk_port}",

@@ -4,6 +4,7 @@ the process tests start them; workers and threads come from WEB_CONCURRENCY and 
 import ctypes
 import os
 import signal
+import socket
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -13,6 +14,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # call at a time per process: under load the second page waits for it and shows an old copy. So 2
 # processes of 4 threads each (scripts/run) stay.
 worker_class = "gthread"
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections over
+# them. On one shared socket a gthread worker accepts whatever arrives, busy or not, and the one that
+# woke first took them all: under wrk's 8 keep-alive connections py-spy showed one process at a full
+# core and the other without a single request, in a third of the runs (benoitc/gunicorn#3433).
+reuse_port = True
 # A stopped server frees its port quickly, so that the one restarted in its place can bind it.
 graceful_timeout = 5
 loglevel = "warning"
@@ -20,6 +26,20 @@ loglevel = "warning"
 accesslog = None
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def on_starting(server):
+    """With SO_REUSEPORT a second server started on a port in use would share it without a word (half
+    the requests to a stale or other program): refuse to start, as without it."""
+    for address in server.cfg.address:
+        if not isinstance(address, tuple):  # a Unix socket
+            continue
+        with socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed server's TIME_WAITs do not count
+            try:
+                probe.bind(address[:2])
+            except OSError as error:
+                raise RuntimeError(f"{address[0]}:{address[1]} is in use ({error.strerror})") from error
 
 
 def post_fork(server, worker):
