@@ -21,7 +21,7 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # The live server answers each request in a thread of its own: persistent connections there would
 # outlive the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:  # noqa: F405
     # In a file, not in memory: the PHP peers (tests/peers) read and write the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
 # The conformance suites send wrong credentials to each of the 19 functions, in every style, from one

@@ -116,10 +116,13 @@ TEMPLATES = [
     },
 ]
 
+SQLITE_ENGINE = "portal.sqlite"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's, with writers taking turns without SQLite's sleeping busy handler (portal/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
     # WAL lets the portal and the helpdesk processes read while the other writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 def database_environment(database: dict) -> dict[str, str]:
     """Where a peer finds the database (a Django DATABASES entry): the embedded helpdesk's tables."""
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if database["ENGINE"] == settings.SQLITE_ENGINE:
         name = str(database["NAME"])
         if name == ":memory:" or "mode=memory" in name:
             raise RuntimeError("PHP peers need the test database in a file (tests/settings.py)")

@@ -33,7 +33,7 @@ print(sum(not rate_limited(request, "guest-ticket", limit=LIMIT, window_seconds=
 def database_url() -> str:
     """The test database, for processes started by a test."""
     database = connection.settings_dict
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{database['NAME']}"
     password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
     port = f":{database['PORT']}" if database["PORT"] else ""
