@@ -13,6 +13,9 @@ from . import search, staging, workflow
 from .models import OutboxEntry, StagedUpload
 
 LOOKUP_PAGE_SIZE = 100
+# The newest tickets waiting in the outbox that "My tickets" lists before the others; more are
+# counted, not listed (during a long outage they pile up, and each row costs the page).
+PENDING_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -238,9 +241,19 @@ def _undelivered():
     return OutboxEntry.objects.filter(status__in=[*OutboxEntry.IN_FLIGHT, OutboxEntry.Status.REJECTED])
 
 
-def pending_tickets(*, request) -> list[OutboxEntry]:
+@dataclass(frozen=True)
+class PendingTickets:
+    shown: list[OutboxEntry]  # the newest PENDING_SHOWN
+    more: int  # how many older ones are waiting too
+
+
+def pending_tickets(*, request) -> PendingTickets:
     """This customer's tickets not delivered yet (waiting, or refused and not discarded), newest first."""
-    return list(_undelivered().filter(owner=staging.owner_key(request), kind=OutboxEntry.Kind.TICKET))
+    waiting = _undelivered().filter(owner=staging.owner_key(request), kind=OutboxEntry.Kind.TICKET)
+    shown = list(waiting[:PENDING_SHOWN + 1])
+    if len(shown) <= PENDING_SHOWN:
+        return PendingTickets(shown, 0)
+    return PendingTickets(shown[:PENDING_SHOWN], waiting.count() - PENDING_SHOWN)
 
 
 def pending_replies(*, request, ticket_id: int | None = None, parent: OutboxEntry | None = None) -> list[OutboxEntry]:

@@ -61,14 +61,16 @@ def ticket_list(request):
         return redirect(f"{request.path}?{_query(request, page=result.pages)}")
     if result.incomplete:  # the page says the search is still gathering the customer's tickets
         pagecache.keep_not(request)
-    pending = selectors.pending_tickets(request=request) if result.page == 1 and not query else []
+    pending = (selectors.pending_tickets(request=request) if result.page == 1 and not query
+               else selectors.PendingTickets([], 0))
     filters_used = any(arguments["filters"].values())
     filtered = bool(query) or filters_used
     return render(request, "tickets/list.html", {
         "form": form, "result": result, "rows": _rows(result, reference), "filters_used": filters_used,
         "query": query,
-        "pending_rows": _pending_rows(pending, reference),
-        "no_tickets": not pending and (result.unknown_customer or (not result.tickets and result.page == 1
+        "pending_rows": _pending_rows(pending.shown, reference),
+        "pending_more": pending.more,
+        "no_tickets": not pending.shown and (result.unknown_customer or (not result.tickets and result.page == 1
                                        and not filtered)),
         # The filter form shows only the query and the reference data: its rendering is shared.
         "filter_key": hashlib.blake2b(repr((sorted(request.GET.lists()), reference)).encode(), digest_size=16).hexdigest(),

@@ -8,6 +8,7 @@ from django.test import Client
 
 import kayako
 from helpdesk.models import Attachment, CustomField, Department, Priority, Ticket
+from tickets import selectors
 from tickets.models import OutboxEntry, StagedUpload
 
 from .conftest import DEMO
@@ -148,6 +149,17 @@ def test_ten_files_sent_are_ten_stored(dana, worker):
     worker()
     ticket = Ticket.objects.latest("id")
     assert sorted(a.name for a in ticket.attachments.all()) == sorted(f"part-{n}.txt" for n in range(10))
+
+
+def test_my_tickets_lists_the_newest_waiting_tickets_and_counts_the_others(dana, monkeypatch):
+    monkeypatch.setattr(selectors, "PENDING_SHOWN", 3)
+    for number in range(5):  # no worker runs: all five wait in the outbox
+        assert dana.post("/tickets/new/", technical_data(subject=f"Waiting {number}")).status_code == 302
+    listed = dana.get("/tickets/").content.decode()
+    # Twice each (the cards and the table): the three newest, not the two oldest.
+    assert [listed.count(f"Waiting {number}") for number in range(5)] == [0, 0, 2, 2, 2]
+    assert listed.count("And 2 older tickets waiting to be delivered") == 2
+    assert re.search(r'href="/tickets/\d+/"', listed)  # the delivered tickets are listed below them
 
 
 def test_a_double_click_creates_one_ticket(dana, worker):
