@@ -12,8 +12,9 @@ Copies are kept in each process's memory (the `pages` cache); the generations of
 customers are in the shared cache, so that every process sees a write at once. Every copy carries
 the generations it was rendered under, and is served only while they are current, so that the
 portal's own writes drop copies at once, in every process: a rating or a comment every copy of the group
-(invalidate()), a customer's ticket, reply, close or address change every copy of that customer's
-(customer_changed()). What staff change in the helpdesk shows after the page's lifetime (at most
+(invalidate()), a customer's address change every copy of that customer's, and a change to one of
+their tickets only the copies of the pages that show it (customer_changed() with the pages' parts:
+a view kept by part, say each ticket's page under its own, is dropped with its part alone). What staff change in the helpdesk shows after the page's lifetime (at most
 KAYAKO_CACHE_TTL) more than the data's own cache time, or RENEW_SECONDS more while another request
 renders the page again.
 
@@ -26,7 +27,7 @@ non-200 and streaming responses, and a page its view marks with keep_not().
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -66,17 +67,24 @@ def _customer_scope(user_id: int) -> str:
     return f"customer:{user_id}"
 
 
-def customer_changed(user_id: int) -> None:
-    """Something a customer's pages show changed (their own write, their account): their next
-    request renders afresh. Never before the write commits (a page rendered in between would show
-    the old data): in its transaction when the cache is the database's own table (the generation
-    then commits with the data, or rolls back with it, and a submission or a delivery takes one
-    write transaction, not two), else after the commit."""
+def customer_changed(user_id: int, *, parts: Iterable[str] | None = None) -> None:
+    """Something a customer's pages show changed (their own write, their account): the pages of
+    those `parts` (customer_page's), or without parts every page of theirs, render afresh. Never
+    before the write commits (a page rendered in between would show the old data): in its
+    transaction when the cache is the database's own table (the generation then commits with the
+    data, or rolls back with it, and a submission or a delivery takes one write transaction, not
+    two), else after the commit."""
     scope = _customer_scope(user_id)
+    scopes = [scope] if parts is None else [f"{scope}:{part}" for part in parts]
+
+    def move() -> None:
+        for changed in scopes:
+            invalidate(changed)
+
     if _commits_with_the_data():
-        invalidate(scope)
+        move()
     else:
-        transaction.on_commit(lambda: invalidate(scope), robust=True)
+        transaction.on_commit(move, robust=True)
 
 
 def _commits_with_the_data() -> bool:
@@ -108,14 +116,17 @@ def anonymous_page(group: str, *, seconds_setting: str, live: Callable[[], bool]
     return _kept_page(group, visitor=_anonymous, seconds_setting=seconds_setting, live=live)
 
 
-def customer_page(group: str, *, seconds_setting: str, live: Callable[[], bool]):
-    """Keep the view's pages for each signed-in customer, for them only; others' requests pass through."""
-    return _kept_page(group, visitor=_customer, seconds_setting=seconds_setting, live=live)
+def customer_page(group: str, *, part: str, seconds_setting: str, live: Callable[[], bool]):
+    """Keep the view's pages for each signed-in customer, for them only; others' requests pass through.
+    `part`: which of the customer's pages these are, for customer_changed(); formatted with the view's
+    keyword arguments ("ticket:{ticket_id}": each ticket's page its own part)."""
+    return _kept_page(group, visitor=_customer, part=part, seconds_setting=seconds_setting, live=live)
 
 
-def _kept_page(group: str, *, visitor: Callable, seconds_setting: str, live: Callable[[], bool]):
+def _kept_page(group: str, *, visitor: Callable, seconds_setting: str, live: Callable[[], bool], part: str = ""):
     """`visitor(request)`: whose copy the request gets ("" everyone's, else a customer's scope), None
-    for no copy; `live()`: whether the page's data so far are the helpdesk's current ones."""
+    for no copy; `live()`: whether the page's data so far are the helpdesk's current ones; `part`:
+    the visitor's part the page also belongs to (customer_page)."""
 
     def decorator(view):
         @wraps(view)
@@ -126,7 +137,11 @@ def _kept_page(group: str, *, visitor: Callable, seconds_setting: str, live: Cal
                 request.headers.get("HX-Request") is None else None
             if who is None or _holds_messages(request):
                 return view(request, *args, **kwargs)
-            scopes = [_generation_key(group), *([_generation_key(who)] if who else [])]
+            scopes = [_generation_key(group)]
+            if who:
+                scopes.append(_generation_key(who))
+            if who and part:
+                scopes.append(_generation_key(f"{who}:{part.format(**kwargs)}"))
             key = "pagecache:" + hashlib.blake2b(repr((
                 group, settings.RELEASE, request.LANGUAGE_CODE, who, request.get_full_path())).encode(),
                 digest_size=20).hexdigest()

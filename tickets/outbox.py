@@ -74,7 +74,7 @@ def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: boo
                                                **_queued(awaiting_confirmation), **fields)
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
-            staging.owner_changed(entry.owner)  # their pages show it, waiting
+            staging.owner_changed(entry.owner, entry.ticket_id)  # their pages show it, waiting
     except IntegrityError:  # the form sent before, or at the same moment by another request
         earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
         if earlier is None:
@@ -110,7 +110,7 @@ def resend(entry: OutboxEntry, *, uploads: list[StagedUpload], awaiting_confirma
             entry.uploads.exclude(pk__in=[u.pk for u in uploads]).update(entry=None)
             StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
-            staging.owner_changed(entry.owner)
+            staging.owner_changed(entry.owner, entry.ticket_id)
 
 
 def confirm(entry: OutboxEntry) -> bool:
@@ -129,7 +129,7 @@ def discard(entry: OutboxEntry) -> None:
         doomed = OutboxEntry.objects.filter(Q(pk=entry.pk, status=Status.REJECTED) | Q(parent=entry, ticket_id=None))
         ids = list(doomed.values_list("pk", flat=True))
         OutboxEntry.objects.filter(pk__in=ids).exclude(status=Status.DELIVERED).update(status=Status.DISCARDED)
-        staging.owner_changed(entry.owner)
+        staging.owner_changed(entry.owner, entry.ticket_id)
     staging.discard(StagedUpload.objects.filter(entry__in=ids))
 
 
@@ -381,7 +381,7 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool, upload
             transaction.on_commit(lambda: tasks.reopen_if_closed.enqueue(entry.pk), robust=True)
         # The new ticket (or the reply's new activity) is in the first page a refresh reads.
         search.request_refresh(entry.email, now_even_if_recent=True)
-        staging.owner_changed(entry.owner)
+        staging.owner_changed(entry.owner, entry.ticket_id)
     entry.status = Status.DELIVERED
     staging.discard(uploads)
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
@@ -397,7 +397,7 @@ def _reject(entry: OutboxEntry, error: kayako.Rejected) -> None:
         error_message=user_message, last_error=str(error))
     if updated:
         logger.info("outbox %s: refused by the helpdesk (%s)", entry.reference, error)
-        staging.owner_changed(entry.owner)
+        staging.owner_changed(entry.owner, entry.ticket_id)
         entry.refresh_from_db()
         _mail_customer(entry, "rejected", gettext_noop("%(what)s could not be delivered"))
 
@@ -479,7 +479,7 @@ def reopen_if_closed(entry_id: int) -> None:
     if flow.is_closed(ticket.status_id) and flow.reopen_status is not None:
         kayako.update_ticket_properties(email=entry.email, ticket_id=entry.ticket_id,
                                         new_status=flow.reopen_status.id)
-        staging.owner_changed(entry.owner)
+        staging.owner_changed(entry.owner, entry.ticket_id)
         logger.info("outbox %s: the reply reopened ticket %s", entry.reference, entry.ticket_id)
 
 

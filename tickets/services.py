@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 import kayako
-from common import pagecache
 from common.abuse import rate_limited
 from common.i18n import request_language
 from kayako import ErrorCode
@@ -174,7 +173,7 @@ def ticket_update_properties(*, customer_id: int, email: str, ticket_id: int, st
     with _refusals_as_form_errors():
         kayako.update_ticket_properties(email=email, ticket_id=ticket_id, new_status=status_id,
                                         new_priority=priority_id)
-    pagecache.customer_changed(customer_id)
+    staging.tickets_changed(customer_id, ticket_id)
 
 
 def ticket_set_custom_values(*, customer_id: int, ticket: kayako.Ticket, values: dict[int, str | list[str]]) -> int:
@@ -196,7 +195,7 @@ def ticket_set_custom_values(*, customer_id: int, ticket: kayako.Ticket, values:
                 changed += 1
     finally:  # those set before a refusal are set too
         if changed:
-            pagecache.customer_changed(customer_id)
+            staging.tickets_changed(customer_id, ticket.id)
     return changed
 
 

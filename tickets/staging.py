@@ -31,12 +31,26 @@ def owner_key(request) -> str:
     return f"session:{request.session.session_key}"
 
 
-def owner_changed(owner: str) -> None:
-    """Something of the owner's changed (a submission of theirs stored, delivered or refused): a
-    customer's kept pages are dropped (common.pagecache); a guest's are never kept."""
+# The parts of a customer's kept ticket pages (common.pagecache): the list (each of its pages and
+# filters), and each ticket's own page.
+LIST_PAGES = "list"
+TICKET_PAGES = "ticket:{ticket_id}"
+
+
+def tickets_changed(user_id: int, ticket_id: int | None = None) -> None:
+    """A customer's tickets changed (a new one, or `ticket_id`): the kept pages that show it are
+    dropped, the list's and that ticket's; the other tickets' pages stay."""
+    parts = [LIST_PAGES, *([TICKET_PAGES.format(ticket_id=ticket_id)] if ticket_id else [])]
+    pagecache.customer_changed(user_id, parts=parts)
+
+
+def owner_changed(owner: str, ticket_id: int | None = None) -> None:
+    """Something of the owner's changed (a submission of theirs stored, delivered or refused, to
+    `ticket_id` if it has one): a customer's kept pages that show it are dropped (tickets_changed);
+    a guest's are never kept."""
     kind, _, user_id = owner.partition(":")
     if kind == "user":
-        pagecache.customer_changed(int(user_id))
+        tickets_changed(int(user_id), ticket_id)
 
 
 def _mime_type(upload, name: str) -> str:

@@ -36,18 +36,22 @@ from .forms import (
 from .templatetags.ticket_tags import badge, moment
 
 DOWNLOAD_CHUNK = 64 * 1024
-# A signed-in customer's list and ticket pages, kept for them for TICKETS_PAGE_CACHE_SECONDS (common.pagecache;
-# their own writes drop them). Outside customer_required: a kept page costs no address lookup, and a
-# change of address drops the customer's pages.
-kept_for_customer = pagecache.customer_page("tickets", seconds_setting="TICKETS_PAGE_CACHE_SECONDS",
-                                            live=kayako.page_from_live_data)
+
+
+def kept_for_customer(part: str):
+    """A signed-in customer's list and ticket pages, kept for them for TICKETS_PAGE_CACHE_SECONDS
+    (common.pagecache; their own writes drop the pages that show what changed: staging.tickets_changed).
+    Outside customer_required: a kept page costs no address lookup, and a change of address drops
+    the customer's pages."""
+    return pagecache.customer_page("tickets", part=part, seconds_setting="TICKETS_PAGE_CACHE_SECONDS",
+                                   live=kayako.page_from_live_data)
 
 
 # --- list ----------------------------------------------------------------------------------
 
 
 @require_GET
-@kept_for_customer
+@kept_for_customer(staging.LIST_PAGES)
 @customer_required
 def ticket_list(request):
     reference = selectors.reference_data()
@@ -210,7 +214,7 @@ def _detail_context(request, detail: selectors.TicketDetail, *, reply_form=None,
 
 
 @require_GET
-@kept_for_customer
+@kept_for_customer(staging.TICKET_PAGES)
 @ticket_viewer_required
 def ticket_detail(request, ticket_id: int):
     detail = selectors.ticket_detail(email=request.customer_email, ticket_id=ticket_id)

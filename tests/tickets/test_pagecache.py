@@ -96,6 +96,46 @@ def test_a_new_ticket_shows_at_once_in_the_list_waiting_and_then_delivered(dana,
     assert "A ticket of my own" in delivered and "Waiting to be delivered" not in delivered
 
 
+def test_a_change_to_one_ticket_drops_its_page_and_the_list_and_keeps_the_others(dana, ticket, worker):
+    other = Ticket.objects.filter(customer__email=DEMO).exclude(pk=ticket.pk).order_by("-lastactivity").first()
+    pages = {"list": "/tickets/", "this": f"/tickets/{ticket.pk}/", "other": f"/tickets/{other.pk}/"}
+    for path in pages.values():
+        dana.get(path)
+    renamed(ticket, "Subject by staff of this one")
+    renamed(other, "Subject by staff of the other")
+    dana.post(f"/tickets/{ticket.pk}/reply/", {"reply": "A reply to this one"})
+    shown = {name: dana.get(path).content.decode() for name, path in pages.items()}
+    assert "A reply to this one" in shown["this"] and "Subject by staff of this one" in shown["this"]
+    assert "Subject by staff of this one" in shown["list"]  # read again
+    assert "Subject by staff of the other" not in shown["other"] and "A reply to this one" not in shown["other"]
+    worker()  # the delivery changes this ticket and the list again, and still not the other
+    assert "Waiting to be delivered" not in dana.get(pages["this"]).content.decode()
+    assert "Subject by staff of the other" not in dana.get(pages["other"]).content.decode()
+
+
+def test_a_new_ticket_drops_the_list_and_keeps_the_ticket_pages(dana, ticket):
+    from .test_submit import technical_data
+
+    dana.get("/tickets/")
+    dana.get(f"/tickets/{ticket.pk}/")
+    renamed(ticket, "New subject by staff")
+    assert dana.post("/tickets/new/", technical_data(subject="A ticket of my own")).status_code == 302
+    listed = dana.get("/tickets/").content.decode()
+    assert "A ticket of my own" in listed and "New subject by staff" in listed
+    assert "New subject by staff" not in dana.get(f"/tickets/{ticket.pk}/").content.decode()
+
+
+def test_a_change_of_account_drops_every_page_of_the_customers(dana, ticket):
+    paths = ("/tickets/", f"/tickets/{ticket.pk}/")
+    for path in paths:
+        dana.get(path)
+    renamed(ticket, "New subject by staff")
+    user = User.objects.get(email=DEMO)
+    user.first_name = "Dana"
+    user.save()
+    assert all("New subject by staff" in dana.get(path).content.decode() for path in paths)
+
+
 def test_a_write_that_rolls_back_leaves_the_customers_pages_kept(dana, ticket):
     path = f"/tickets/{ticket.pk}/"
     customer_id = User.objects.get(email=DEMO).pk
@@ -123,12 +163,12 @@ def test_closing_shows_at_once_and_the_message_is_neither_kept_nor_hidden(dana, 
 
 def test_another_customers_writes_leave_this_customers_pages_kept(dana, ticket, newcomer):
     dana.get("/tickets/")
-    renamed(ticket, "Staff's new subject")
+    renamed(ticket, "New subject by staff")
     from .test_submit import technical_data
 
-    newcomer.post("/tickets/new/", technical_data(subject="Someone else's"))
+    newcomer.post("/tickets/new/", technical_data(subject="Someone else wrote"))
     html = dana.get("/tickets/").content.decode()
-    assert "Staff's new subject" not in html and "Someone else's" not in html
+    assert "New subject by staff" not in html and "Someone else wrote" not in html
 
 
 def test_a_customer_never_gets_another_customers_page(dana, ticket, newcomer):
