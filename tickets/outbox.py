@@ -312,12 +312,12 @@ def _attempt(entry: OutboxEntry, uploads: list[StagedUpload]) -> None:
                 kayako.post_ticket_reply(email=entry.email, ticket_id=entry.ticket_id, reply=entry.message,
                                          attachments=attachments)
                 result = True
+            _delivered(entry, result, uploads)  # in the block: if it fails, the uploads are withdrawn
     except (kayako.NotSent, kayako.Unreached):
         # This send reached nothing, and any earlier one was looked up above and not found: the next
         # attempt need not look (after an outage, a lookup per entry doubled the backlog's calls).
         _owned(entry).update(unknown_since=None)
         raise
-    _delivered(entry, result, uploads)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -382,8 +382,8 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool, upload
         # The new ticket (or the reply's new activity) is in the first page a refresh reads.
         search.request_refresh(entry.email, now_even_if_recent=True)
         staging.owner_changed(entry.owner, entry.ticket_id)
+        staging.delivered(uploads)
     entry.status = Status.DELIVERED
-    staging.discard(uploads)
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,7 +81,10 @@ def owned(request, tokens: Iterable[str]) -> list[StagedUpload]:
 
 @contextmanager
 def offered(uploads: list[StagedUpload]) -> Iterator[list[kayako.NewAttachment]]:
-    """The uploads as attachments for the API, fetchable only inside this block."""
+    """The uploads as attachments for the API, fetchable only inside this block: withdrawn if it
+    fails; if it succeeds, the helpdesk has them and the caller removes them at once (delivered()),
+    which ends the offer in the transaction that records the delivery (a withdrawal, then a deletion,
+    were two more write transactions per delivery with files, each waiting for the database's lock)."""
     if not uploads:  # most submissions: no statement at all
         yield []
         return
@@ -95,8 +99,24 @@ def offered(uploads: list[StagedUpload]) -> Iterator[list[kayako.NewAttachment]]
             )
             for u in uploads
         ]
-    finally:
+    except BaseException:
         StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(offered_until=None)
+        raise
+
+
+def delivered(uploads: list[StagedUpload]) -> None:
+    """Uploads the helpdesk now has: gone with the caller's transaction (no longer offered from its
+    commit), their files once it commits."""
+    if not uploads:
+        return
+    StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).delete()
+    paths = [u.path for u in uploads]
+    transaction.on_commit(lambda: _delete_files(paths), robust=True)
+
+
+def _delete_files(paths: list[str]) -> None:
+    for path in paths:
+        default_storage.delete(path)
 
 
 def discard(uploads: Iterable[StagedUpload]) -> None:

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -112,13 +113,15 @@ def test_submit_with_two_attachments(dana, worker):
     entry = OutboxEntry.objects.get()
     assert response["Location"] == f"/tickets/sent/{entry.reference}/"
     assert Ticket.objects.count() == tickets_before  # stored, not sent: the request never waits on the helpdesk
+    staged_files = list(StagedUpload.objects.values_list("path", flat=True))
+    assert len(staged_files) == 2 and all(default_storage.exists(path) for path in staged_files)
     worker()
     ticket = Ticket.objects.latest("id")
     shown = dana.get(response["Location"])
     assert shown["Location"] == f"/tickets/{ticket.pk}/"
     assert sorted((a.name, a.file.read()) for a in ticket.attachments.all()) == [
         ("one.txt", b"first"), ("two.log", b"second")]
-    assert not StagedUpload.objects.exists()
+    assert not StagedUpload.objects.exists() and not any(default_storage.exists(path) for path in staged_files)
     assert ticket.customer.email == DEMO and ticket.posts.get().fullname == "Dana Demo"
 
 

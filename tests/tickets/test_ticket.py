@@ -2,6 +2,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 import kayako
 from helpdesk.models import Attachment, Customer, CustomField, Priority, Status, Ticket, TicketPost
@@ -175,16 +176,27 @@ def test_download_streams_the_bytes_as_an_attachment(dana):
     assert response["Content-Disposition"].startswith("attachment;")
 
 
-def test_staged_files_are_served_only_during_the_call(dana):
+def test_staged_files_are_served_only_during_the_call(dana, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     from tickets import staging
 
+    path = default_storage.save("staging/x/a.txt", ContentFile(b"a"))
     upload = staging.StagedUpload.objects.create(token="t" * 43, owner="user:0", name="a.txt", mime_type="text/plain",
-                                                 size=1, path="staging/x/a.txt")
-    assert dana.get(f"/tickets/staged/{upload.token}/a.txt").status_code == 404
-    with staging.offered([upload]) as attachments:
-        assert attachments[0].url.endswith(f"/tickets/staged/{upload.token}/a.txt")
-        assert staging.offered_upload(upload.token) is not None
-    assert staging.offered_upload(upload.token) is None
+                                                 size=1, path=path)
+    url = f"/tickets/staged/{upload.token}/a.txt"
+    assert Client().get(url).status_code == 404
+    with pytest.raises(kayako.Unavailable), staging.offered([upload]) as attachments:
+        assert attachments[0].url.endswith(url)
+        assert b"".join(Client().get(url).streaming_content) == b"a"
+        raise kayako.Unavailable("the call failed")
+    assert Client().get(url).status_code == 404  # withdrawn
+    with django_capture_on_commit_callbacks(execute=True), staging.offered([upload]):
+        assert Client().get(url).status_code == 200
+        staging.delivered([upload])  # the call succeeded: the helpdesk has the file
+    assert Client().get(url).status_code == 404
+    assert not staging.StagedUpload.objects.filter(pk=upload.pk).exists() and not default_storage.exists(path)
 
 
 def test_staged_files_are_offered_from_their_own_server_when_there_is_one(dana, settings):
