@@ -249,7 +249,9 @@ class PendingTickets:
 
 def pending_tickets(*, request) -> PendingTickets:
     """This customer's tickets not delivered yet (waiting, or refused and not discarded), newest first."""
-    waiting = _undelivered().filter(owner=staging.owner_key(request), kind=OutboxEntry.Kind.TICKET)
+    waiting = _undelivered().filter(owner=staging.owner_key(request), kind=OutboxEntry.Kind.TICKET).only(
+        # what the list shows of each (not the message and the custom values: the list renders often)
+        "reference", "subject", "department_id", "priority_id", "status", "created")
     shown = list(waiting[:PENDING_SHOWN + 1])
     if len(shown) <= PENDING_SHOWN:
         return PendingTickets(shown, 0)

@@ -114,6 +114,8 @@ def test_the_exact_time_on_hover_follows_the_language():
         assert 'title="4. März 2026 15:07"' in moment(when)
     with translation.override("fr"):
         assert 'title="4 mars 2026 15:07"' in moment(when)
+    with translation.override("de"), timezone.override("Asia/Tokyo"):  # and the time zone
+        assert 'title="5. März 2026 00:07"' in moment(when)
 
 
 def test_a_catalog_left_uncompiled_is_reported(tmp_path, settings):
