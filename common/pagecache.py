@@ -14,9 +14,9 @@ the generations it was rendered under, and is served only while they are current
 portal's own writes drop copies at once, in every process: a rating or a comment every copy of the group
 (invalidate()), a customer's address change every copy of that customer's, and a change to one of
 their tickets only the copies of the pages that show it (customer_changed() with the pages' parts:
-a view kept by part, say each ticket's page under its own, is dropped with its part alone). What staff change in the helpdesk shows after the page's lifetime (at most
-KAYAKO_CACHE_TTL) more than the data's own cache time, or RENEW_SECONDS more while another request
-renders the page again.
+a view kept by part, say each ticket's page under its own, is dropped with its part alone). What
+staff change in the helpdesk shows after the page's lifetime (at most KAYAKO_CACHE_TTL) more than
+the data's own cache time, or RENEW_SECONDS more while another request renders the page again.
 
 Neither kept nor served: pages for a request that holds messages, or that adds some; htmx requests;
 pages whose data are not live (`live()` is false: shown from the helpdesk's old copies during an
