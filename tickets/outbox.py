@@ -382,7 +382,7 @@ def _delivered(entry: OutboxEntry, result: kayako.SubmittedTicket | bool, upload
         # The new ticket (or the reply's new activity) is in the first page a refresh reads.
         search.request_refresh(entry.email, now_even_if_recent=True)
         staging.owner_changed(entry.owner, entry.ticket_id)
-        staging.delivered(uploads)
+        staging.discard(uploads)
     entry.status = Status.DELIVERED
     logger.info("outbox %s: delivered after %s attempt(s)", entry.reference, entry.attempts)
 

@@ -82,7 +82,7 @@ def owned(request, tokens: Iterable[str]) -> list[StagedUpload]:
 @contextmanager
 def offered(uploads: list[StagedUpload]) -> Iterator[list[kayako.NewAttachment]]:
     """The uploads as attachments for the API, fetchable only inside this block: withdrawn if it
-    fails; if it succeeds, the helpdesk has them and the caller removes them at once (delivered()),
+    fails; if it succeeds, the helpdesk has them and the caller removes them at once (discard()),
     which ends the offer in the transaction that records the delivery (a withdrawal, then a deletion,
     were two more write transactions per delivery with files, each waiting for the database's lock)."""
     if not uploads:  # most submissions: no statement at all
@@ -104,9 +104,10 @@ def offered(uploads: list[StagedUpload]) -> Iterator[list[kayako.NewAttachment]]
         raise
 
 
-def delivered(uploads: list[StagedUpload]) -> None:
-    """Uploads the helpdesk now has: gone with the caller's transaction (no longer offered from its
-    commit), their files once it commits."""
+def discard(uploads: Iterable[StagedUpload]) -> None:
+    """Uploads no longer needed (delivered, given up, expired): their rows go with the caller's
+    transaction (a delivery's bookkeeping: the offer ends with its commit), their files once it commits."""
+    uploads = list(uploads)
     if not uploads:
         return
     StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).delete()
@@ -117,12 +118,6 @@ def delivered(uploads: list[StagedUpload]) -> None:
 def _delete_files(paths: list[str]) -> None:
     for path in paths:
         default_storage.delete(path)
-
-
-def discard(uploads: Iterable[StagedUpload]) -> None:
-    for upload in uploads:
-        default_storage.delete(upload.path)
-        upload.delete()
 
 
 def discard_expired() -> None:

@@ -194,7 +194,7 @@ def test_staged_files_are_served_only_during_the_call(dana, django_capture_on_co
     assert Client().get(url).status_code == 404  # withdrawn
     with django_capture_on_commit_callbacks(execute=True), staging.offered([upload]):
         assert Client().get(url).status_code == 200
-        staging.delivered([upload])  # the call succeeded: the helpdesk has the file
+        staging.discard([upload])  # the call succeeded: the helpdesk has the file
     assert Client().get(url).status_code == 404
     assert not staging.StagedUpload.objects.filter(pk=upload.pk).exists() and not default_storage.exists(path)
 
