@@ -395,7 +395,7 @@ from django.contrib.sessions.backends.db import SessionStore
 user = User.objects.get(email="{EMAIL}")
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "common.auth.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.save()
 print(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")

@@ -21,7 +21,7 @@ for number in range(COUNT):
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     session = SessionStore()
     session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+                    BACKEND_SESSION_KEY: "common.auth.ModelBackend"})
     session.create()
     sessions[email] = session.session_key
 print(json.dumps(sessions))

@@ -8,12 +8,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .prepared import Arg, Prepared
+
+# Asked on every customer's page and submission: compiled once per process (the ORM took ~0.4 ms
+# to build it each time, the database ~30 µs to answer it).
+_PRIMARY_ADDRESS = Prepared(
+    lambda a: EmailAddress.objects.filter(user_id=a.user_id, primary=True, verified=True).values_list("email")[:1],
+    Arg("user_id"))
+
 
 def customer_email(user) -> str | None:
     if not user.is_authenticated:
         return None
-    address = EmailAddress.objects.filter(user=user, primary=True, verified=True).only("email").first()
-    return address.email if address else None
+    rows = _PRIMARY_ADDRESS.rows(user_id=user.pk)
+    return rows[0][0] if rows else None
 
 
 def customer_name(user) -> str:

@@ -30,6 +30,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from common.prepared import Arg, Prepared
+
 from . import fetch, notifications
 from .models import (
     Attachment,
@@ -46,7 +48,6 @@ from .models import (
     Ticket,
     TicketPost,
 )
-from .prepared import Arg, Prepared
 
 logger = logging.getLogger(__name__)
 

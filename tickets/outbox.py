@@ -39,6 +39,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 import kayako
 from common.i18n import mail_language, request_language
+from common.prepared import Prepared
 from kayako import ErrorCode
 
 from . import guests, search, staging, tasks, workflow
@@ -144,16 +145,25 @@ def adopt_tickets() -> None:
 # --- draining (in the worker) ------------------------------------------------------------------
 
 
+# Read after every submission: compiled once per process (common.prepared).
+_DRAIN_STATE = Prepared(
+    lambda a: OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID).values_list("queued_for", "paused_until"))
+
+
 def request_drain(at=None) -> None:
     """Queues a drain to run at `at` (now by default; never while delivery is paused), unless one is
     queued to run no later: that one will find whatever is due by then."""
     now = timezone.now()
-    state, _ = OutboxDrain.objects.get_or_create(pk=OutboxDrain.SINGLETON_ID)
-    at = max(at or now, now, state.paused_until or now)
-    if state.queued_for is not None and state.queued_for <= at:
+    state = _DRAIN_STATE.rows()
+    if not state:
+        OutboxDrain.objects.get_or_create(pk=OutboxDrain.SINGLETON_ID)
+        state = [(None, None)]
+    queued_for, paused_until = state[0]
+    at = max(at or now, now, paused_until or now)
+    if queued_for is not None and queued_for <= at:
         return
     # Conditional on the row as read: of concurrent requests one queues the drain, the others rely on it.
-    if OutboxDrain.objects.filter(pk=state.pk, queued_for=state.queued_for).update(queued_for=at):
+    if OutboxDrain.objects.filter(pk=OutboxDrain.SINGLETON_ID, queued_for=queued_for).update(queued_for=at):
         (tasks.drain if at <= now else tasks.drain.using(run_after=at)).enqueue()
 
 

@@ -181,8 +181,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out staff sign-in
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, the user read by every request compiled once per process (common/auth.py).
+    "common.auth.ModelBackend",
+    "common.auth.AuthenticationBackend",
 ]
 
 # Staff sign-ins (the portal's /admin/ and the staff desk, any AdminSite) are throttled by
@@ -230,6 +231,8 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, their read compiled once per process (common/sessions.py).
+SESSION_ENGINE = "common.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {

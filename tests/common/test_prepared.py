@@ -1,12 +1,12 @@
-"""helpdesk.prepared: a query compiled once answers each call with that call's values, converted
+"""common.prepared: a query compiled once answers each call with that call's values, converted
 as the ORM converts them, and refuses a value the ORM would change on its way to the SQL."""
 
 import pytest
 from django.core.management import call_command
 from django.db.models.functions import Lower
 
+from common.prepared import Arg, Prepared
 from helpdesk.models import Customer, Status, Ticket, TicketPost
-from helpdesk.prepared import Arg, Prepared
 
 pytestmark = pytest.mark.django_db
 
