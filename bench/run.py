@@ -146,9 +146,9 @@ class Bench:
             command += ["-H", f"Cookie: {cookie}"]
         if script:
             command += ["-s", script]
-        subprocess.run([*command[:3], "-d2s", *command[4:], url], capture_output=True, text=True)  # warm-up
+        warm_up = subprocess.run([*command[:3], "-d2s", *command[4:], url], capture_output=True, text=True, check=True)
         output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-        result = parse_wrk(output)
+        result = {**parse_wrk(output), "warm_up_requests": parse_wrk(warm_up.stdout)["requests"]}
         self.results["pages"][name] = result
         print(f"  {name:<36} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:>7.2f} ms  "
               f"p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}", flush=True)
@@ -600,11 +600,18 @@ print(json.dumps({"soap": soap, "soap_list_p50_ratio_100k_to_10": round(ratio, 2
 """
 
 SUBMIT_LUA = r"""
--- A POST of the submit form, with a fresh one-time form token per request.
+-- A POST of the submit form, with a fresh one-time form token per request. wrk's threads each
+-- run their own Lua, with the same unseeded random numbers and counters: the thread's number
+-- keeps their tokens apart (else some POSTs repeat another's token, and count as a double click).
+threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
 counter = 0
 request = function()
   counter = counter + 1
-  local token = string.format("bench-%d-%d-%d", os.time(), math.random(1, 1e9), counter)
+  local token = string.format("bench-%d-%d-%d-%d", thread_number, os.time(), math.random(1, 1e9), counter)
   local body = "csrfmiddlewaretoken={CSRF}&form_token=" .. token ..
     "&department={DEPARTMENT}&priority={PRIORITY}&subject=Bench+ticket&message=Sent+by+the+benchmark"
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded",
