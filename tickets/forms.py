@@ -7,7 +7,8 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 import kayako
@@ -202,17 +203,24 @@ class AttachmentsMixin:
         self.kept_uploads = fitting
 
 
+def _attachments_help_text() -> str:
+    return _("Up to %(size)s per file, %(total)s in all.") % {
+        "size": filesizeformat(settings.TICKET_UPLOAD_MAX_FILE_BYTES),
+        "total": filesizeformat(settings.TICKET_UPLOAD_MAX_TOTAL_BYTES)}
+
+
+# The field's texts are worked out when the form is shown, which a valid POST never is (filesizeformat
+# and the catalogs took ~0.15 ms a form).
+_help_text_when_shown = lazy(_attachments_help_text, str)
+_too_large_when_shown = lazy(too_large_message, str)
+
+
 def attachments_field():
-    field = MultipleFileField(
-        label=_("Attachments"), required=False,
-        help_text=_("Up to %(size)s per file, %(total)s in all.") % {
-            "size": filesizeformat(settings.TICKET_UPLOAD_MAX_FILE_BYTES),
-            "total": filesizeformat(settings.TICKET_UPLOAD_MAX_TOTAL_BYTES)},
-    )
+    field = MultipleFileField(label=_("Attachments"), required=False, help_text=_help_text_when_shown())
     # For the check in the browser before the upload, and for dropping files onto the field.
     field.widget.attrs.update({
         "data-max-file-bytes": settings.TICKET_UPLOAD_MAX_FILE_BYTES,
-        "data-too-large": too_large_message("{name}"),
+        "data-too-large": _too_large_when_shown("{name}"),
         "data-drop-hint": _("You can also drop files here."),
     })
     return field
@@ -249,13 +257,13 @@ class TicketSubmitForm(CustomFieldsMixin, AttachmentsMixin, HoneypotForm):
         # With JavaScript, changing the department swaps its custom fields in place, keeping
         # what was typed; typing a subject shows matching articles (the KB's suggest fragment).
         self.fields["department"].widget.attrs.update({
-            "hx-get": reverse("tickets:submit-fields"), "hx-target": "#custom-fields", "hx-trigger": "change",
+            "hx-get": reverse_lazy("tickets:submit-fields"), "hx-target": "#custom-fields", "hx-trigger": "change",
             # The container, not "[name^='cf_']": a department without custom fields would make htmx
             # log an error for a selector that matches nothing.
             "hx-include": "#custom-fields",
         })
         self.fields["subject"].widget.attrs.update({
-            "hx-get": reverse("kb:suggest"), "hx-target": "#kb-suggestions", "autocomplete": "off",
+            "hx-get": reverse_lazy("kb:suggest"), "hx-target": "#kb-suggestions", "autocomplete": "off",
             "hx-trigger": "input changed delay:400ms",
         })
         if not guest:
