@@ -11,8 +11,10 @@ that handler, so before its BEGIN a transaction takes, in turn:
 - an exclusive flock on a file next to the database (DATABASE-writer), shared with every process
   that uses this backend; polled every WRITER_POLL_SECONDS at most, by one thread per process.
 
-Both are released when the transaction ends (commit, rollback or closed connection). They only order
-the writers; SQLite's own lock still decides (writes outside a transaction, and other programs on the
+A transaction takes its turn, and begins, at its first statement, not when transaction.atomic
+enters: whatever Python runs before that (building the first query, the values it writes) does not
+hold up the other writers. Both are released when the transaction ends (commit, rollback or closed
+connection). They only order the writers; SQLite's own lock still decides (writes outside a transaction, and other programs on the
 file, wait in its handler as before). A writer waits no longer than the connection's `timeout`, then
 gets "database is locked" as from SQLite.
 """
@@ -22,6 +24,7 @@ import os
 import threading
 import time
 from _thread import LockType
+from contextlib import suppress
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -44,6 +47,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
     _held: LockType | None = None
 
     def _start_transaction_under_autocommit(self) -> None:
+        self.execute_wrappers.append(self._begin_before_first_statement)
+
+    def _begin_before_first_statement(self, execute, sql, params, many, context):
+        self._stop_waiting_for_first_statement()
+        self._take_turn_and_begin()
+        return execute(sql, params, many, context)
+
+    def _stop_waiting_for_first_statement(self) -> None:
+        with suppress(ValueError):
+            self.execute_wrappers.remove(self._begin_before_first_statement)
+
+    def _take_turn_and_begin(self) -> None:
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", SQLITE_DEFAULT_TIMEOUT))
         deadline = time.monotonic() + timeout
         writer = _process_writer(str(self.settings_dict["NAME"]))
@@ -74,6 +89,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 pause = min(2 * pause, WRITER_POLL_SECONDS)
 
     def _end_turn(self) -> None:
+        self._stop_waiting_for_first_statement()
         held, self._held = self._held, None
         if held is None:
             return

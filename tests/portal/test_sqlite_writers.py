@@ -1,6 +1,6 @@
 """portal/sqlite: write transactions take turns on a lock of the process and a flock shared by the
-processes, released however the transaction ends; a writer waits no longer than the timeout. On a
-SQLite file of the tests' own, whichever database the suite runs on."""
+processes, from their first statement, released however the transaction ends; a writer waits no
+longer than the timeout. On a SQLite file of the tests' own, whichever database the suite runs on."""
 
 import subprocess
 import sys
@@ -54,6 +54,11 @@ def transaction_on(wrapper: DatabaseWrapper):
         wrapper.set_autocommit(True)
 
 
+def first_statement(wrapper: DatabaseWrapper) -> None:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
 @pytest.fixture
 def holder(database):
     """Another process holding the writers' flock until told to let go."""
@@ -83,6 +88,7 @@ def test_a_second_thread_begins_only_when_the_first_has_ended(database):
     def first():
         mine = connect(database)
         with transaction_on(mine):
+            first_statement(mine)
             events.append("first began")
             first_holds.set()
             first_may_end.wait(10)
@@ -93,6 +99,7 @@ def test_a_second_thread_begins_only_when_the_first_has_ended(database):
         mine = connect(database)
         first_holds.wait(10)
         with transaction_on(mine):
+            first_statement(mine)
             events.append("second began")
         mine.close()
 
@@ -116,6 +123,7 @@ def test_a_transaction_waits_while_another_process_has_the_turn(database, holder
     def write():
         mine = connect(database)
         with transaction_on(mine):
+            first_statement(mine)
             began.set()
         mine.close()
 
@@ -130,10 +138,10 @@ def test_a_transaction_waits_while_another_process_has_the_turn(database, holder
 def test_a_writer_gives_up_after_its_timeout_as_sqlite_does(database, holder):
     impatient = connect(database, timeout=0.3)
     with pytest.raises(OperationalError, match="database is locked"), transaction_on(impatient):
-        pass
+        first_statement(impatient)
     holder()
     with transaction_on(impatient):  # its turn was not left taken
-        pass
+        first_statement(impatient)
     impatient.close()
 
 
@@ -142,11 +150,39 @@ def test_the_turn_ends_however_the_transaction_ends(database, ending):
     first, second = connect(database), connect(database, timeout=2)
     if ending == "rollback":
         with pytest.raises(RuntimeError), transaction_on(first):
+            first_statement(first)
             raise RuntimeError("rolled back")
     else:
         first.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+        first_statement(first)
         first.close()
     with transaction_on(second):  # within its 2 s: the first's turn is over
-        pass
+        first_statement(second)
     first.close()
     second.close()
+
+
+def test_the_turn_is_taken_at_the_first_statement_of_the_transaction(database):
+    first, second = connect(database), connect(database, timeout=2)
+    with transaction_on(first):
+        assert not _process_writer(database).locked()  # nothing run yet: nobody is held up
+        with transaction_on(second):  # within its 2 s
+            first_statement(second)
+        first_statement(first)
+        assert _process_writer(database).locked()
+        with first.cursor() as cursor:
+            cursor.execute("CREATE TABLE written (id INTEGER)")
+    assert not _process_writer(database).locked()
+    with second.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM written")
+        assert cursor.fetchone() == (0,)
+    first.close()
+    second.close()
+
+
+def test_a_transaction_that_runs_nothing_takes_no_turn(database):
+    quiet = connect(database)
+    with transaction_on(quiet):
+        pass
+    assert not _process_writer(database).locked() and quiet.execute_wrappers == []
+    quiet.close()
