@@ -1,11 +1,12 @@
-"""Read queries compiled once per process and run with new values.
+"""Read queries and INSERTs compiled once per process and run with new values.
 
 Django compiles a queryset's SQL anew each time it runs. For the API's most frequent reads that
 costs far more than the database's own work (about 0.3 ms a query against some 20 µs on SQLite:
-bench/results/latest.md). No maintained library keeps compiled ORM queries (django-cachalot and
-the like cache results, which a helpdesk whose staff edit tickets in another process must not
-do), so this keeps what the ORM compiled, the SQL and the converters of its columns, and runs it
-with the values of each call. The query is still written with the ORM, so it stays portable.
+bench/results/latest.md), and so does a new row's INSERT (~0.4 ms). No maintained library keeps
+compiled ORM queries (django-cachalot and the like cache results, which a helpdesk whose staff edit
+tickets in another process must not do), so this keeps what the ORM compiled, the SQL and the
+converters of its columns, and runs it with the values of each call. The query is still written
+with the ORM, so it stays portable.
 """
 
 from collections.abc import Callable
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet, signals
+from django.db.models.sql import InsertQuery
 
 
 class Arg:
@@ -97,3 +99,51 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+class PreparedInsert:
+    """`PreparedInsert(Model)`; `.save(obj)` saves a new `obj` as `obj.save(force_insert=True)` does
+    (its fields' defaults and pre_save, its save signals, its id), with the INSERT the ORM compiled
+    for the first row. For models without parents, whose every value is a plain parameter (no
+    expression, no db_default): anything else is refused when it is compiled."""
+
+    def __init__(self, model: type[Model]):
+        if model._meta.parents:
+            raise ValueError(f"{model.__name__} has parents: Model.save writes them first")
+        self._model = model
+        self._compiled: dict[str, tuple[str, list, bool]] = {}
+
+    def _compile(self, alias: str, obj: Model) -> tuple[str, list, bool]:
+        meta = self._model._meta
+        fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field and not field.generated]
+        connection = connections[alias]
+        query = InsertQuery(self._model)
+        query.insert_values(fields, [obj])
+        compiler = query.get_compiler(using=alias)
+        returning = connection.features.can_return_columns_from_insert
+        compiler.returning_fields = [meta.pk] if returning else None
+        [(sql, params)] = compiler.as_sql()
+        if f"VALUES ({', '.join(['%s'] * len(fields))})" not in sql or len(params) != len(fields):
+            raise ValueError(f"a value of {self._model.__name__} is not a plain parameter of its INSERT")
+        return sql, fields, returning
+
+    def save(self, obj: Model) -> None:
+        alias = router.db_for_write(self._model, instance=obj)
+        connection = connections[alias]
+        obj._prepare_related_fields_for_save(operation_name="save")
+        signals.pre_save.send(sender=self._model, instance=obj, raw=False, using=alias, update_fields=None)
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            compiled = self._compiled[alias] = self._compile(alias, obj)
+        sql, fields, returning = compiled
+        params = [field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            meta = self._model._meta
+            pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(
+                cursor, meta.db_table, meta.pk.column)
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+        signals.post_save.send(sender=self._model, instance=obj, created=True, update_fields=None, raw=False,
+                               using=alias)

@@ -39,7 +39,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 import kayako
 from common.i18n import mail_language, request_language
-from common.prepared import Prepared
+from common.prepared import Prepared, PreparedInsert
 from kayako import ErrorCode
 
 from . import guests, search, staging, tasks, workflow
@@ -61,6 +61,10 @@ DRAIN_PAUSE = timedelta(seconds=1)
 
 # --- storing (in the request) ----------------------------------------------------------------
 
+# Every submission's INSERT, compiled once per process (common.prepared): the ORM took ~0.4 ms to
+# build it each time, in the writers' turn.
+_NEW_ENTRY = PreparedInsert(OutboxEntry)
+
 
 def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: bool = False,
           **fields) -> tuple[OutboxEntry, bool]:
@@ -71,9 +75,11 @@ def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: boo
     # query is a good part of a submission's CPU).
     try:
         with transaction.atomic():
-            entry = OutboxEntry.objects.create(form_token=token or None, language=request_language(),
-                                               **_queued(awaiting_confirmation), **fields)
-            StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
+            entry = OutboxEntry(form_token=token or None, language=request_language(),
+                                **_queued(awaiting_confirmation), **fields)
+            _NEW_ENTRY.save(entry)
+            if uploads:  # else no query, but the ORM's work on one all the same (~0.3 ms)
+                StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
             staging.owner_changed(entry.owner, entry.ticket_id)  # their pages show it, waiting
     except IntegrityError:  # the form sent before, or at the same moment by another request

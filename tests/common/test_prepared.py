@@ -1,12 +1,18 @@
 """common.prepared: a query compiled once answers each call with that call's values, converted
-as the ORM converts them, and refuses a value the ORM would change on its way to the SQL."""
+as the ORM converts them, and refuses a value the ORM would change on its way to the SQL; an INSERT
+compiled once saves each row as Model.save would."""
 
 import pytest
 from django.core.management import call_command
-from django.db.models.functions import Lower
+from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower, Upper
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 
-from common.prepared import Arg, Prepared
+from common.prepared import Arg, Prepared, PreparedInsert
 from helpdesk.models import Customer, Status, Ticket, TicketPost
+from tickets.models import OutboxEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +60,79 @@ def test_first_open_prefers_open_and_public_then_open_then_public():
     assert Status.objects.first_open() == first
     Status.objects.filter(pk=last.pk).update(meaning=Status.Meaning.OPEN)
     assert Status.objects.first_open() == last
+
+
+# --- PreparedInsert -------------------------------------------------------------------------------
+
+NEXT_ATTEMPT = timezone.now()
+
+
+def outbox_entry(**fields) -> OutboxEntry:
+    values = {"kind": OutboxEntry.Kind.TICKET, "owner": "user:7", "email": "dana@example.com", "full_name": "Dana",
+              "department_id": 3, "priority_id": 1, "subject": "Sync", "message": "It fails.\nTwice.",
+              "customs": {"12": ["a", "b"], "13": "4.2"}, "next_attempt_at": NEXT_ATTEMPT, **fields}
+    return OutboxEntry(**values)
+
+
+def stored(entry: OutboxEntry) -> dict:
+    row = OutboxEntry.objects.filter(pk=entry.pk).values().get()
+    return {name: value for name, value in row.items() if name not in {"id", "reference", "form_token"}}
+
+
+def test_a_row_inserted_is_the_row_the_orm_saves():
+    ours, orms = outbox_entry(form_token="ours"), outbox_entry(form_token="orms")
+    before = timezone.now()
+    PreparedInsert(OutboxEntry).save(ours)
+    orms.save(force_insert=True)
+    assert ours.pk and ours._state.adding is False and ours._state.db == "default"
+    assert ours.created >= before and ours.updated >= before  # auto_now_add and auto_now, as save() sets them
+    ours_row, orms_row = stored(ours), stored(orms)
+    assert ours_row.pop("created") == ours.created and ours_row.pop("updated") == ours.updated
+    orms_row.pop("created"), orms_row.pop("updated")
+    assert ours_row == orms_row
+    assert OutboxEntry.objects.get(pk=ours.pk).customs == {"12": ["a", "b"], "13": "4.2"}
+
+
+def test_each_insert_has_its_own_values_and_id():
+    insert = PreparedInsert(OutboxEntry)
+    first, second = outbox_entry(subject="First", parent=None), outbox_entry(subject="Second")
+    insert.save(first)
+    second.parent = first
+    insert.save(second)
+    assert second.pk != first.pk
+    assert OutboxEntry.objects.get(pk=second.pk).subject == "Second"
+    assert OutboxEntry.objects.get(pk=second.pk).parent_id == first.pk
+
+
+def test_a_unique_value_taken_fails_in_its_transaction_and_leaves_nothing():
+    insert = PreparedInsert(OutboxEntry)
+    insert.save(outbox_entry(form_token="token-1"))
+    count = OutboxEntry.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert.save(outbox_entry(form_token="token-1"))
+    assert OutboxEntry.objects.count() == count
+
+
+def test_the_save_signals_are_sent():
+    seen = []
+
+    def before(sender, instance, **kwargs):
+        seen.append(("pre", instance.pk))
+
+    def after(sender, instance, created, **kwargs):
+        seen.append(("post", instance.pk, created))
+
+    pre_save.connect(before, sender=OutboxEntry)
+    post_save.connect(after, sender=OutboxEntry)
+    try:
+        entry = outbox_entry()
+        PreparedInsert(OutboxEntry).save(entry)
+    finally:
+        pre_save.disconnect(before, sender=OutboxEntry)
+        post_save.disconnect(after, sender=OutboxEntry)
+    assert seen == [("pre", None), ("post", entry.pk, True)]
+
+
+def test_a_value_that_is_not_a_plain_parameter_is_refused():
+    with pytest.raises(ValueError, match="not a plain parameter"):
+        PreparedInsert(OutboxEntry).save(outbox_entry(subject=Upper(Value("sync"))))
