@@ -30,7 +30,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from common.prepared import Arg, Prepared
+from common.prepared import Arg, Prepared, PreparedInsert
 
 from . import fetch, notifications
 from .models import (
@@ -547,6 +547,12 @@ def _checked_customs(department_id: int, customs: list[dict]) -> dict[int, str]:
     return given
 
 
+# A new ticket's rows and a reply's, compiled once per process: the ORM took ~0.4 ms to build
+# each INSERT (common.prepared).
+_NEW_TICKET = PreparedInsert(Ticket)
+_NEW_POST = PreparedInsert(TicketPost)
+
+
 def submit_ticket(
     *,
     email: str,
@@ -587,10 +593,11 @@ def submit_ticket(
             customer=customer, department_id=department_id, status_id=status[0][0], priority_id=priority_id,
             subject=subject[:255], startdate=now, lastactivity=now, lastreplier=customer.fullname,
         )
-        post = TicketPost.objects.create(
+        post = TicketPost(
             ticket=ticket, created=now, customer=customer, fullname=customer.fullname,
             email=customer.email, contents=message,
         )
+        _NEW_POST.save(post)
         if values:
             CustomFieldValue.objects.bulk_create(
                 CustomFieldValue(ticket=ticket, field_id=field_id, value=value) for field_id, value in values.items()
@@ -604,14 +611,17 @@ def submit_ticket(
 def _create_ticket(**fields) -> Ticket:
     """A ticket with a unique mask: random letters and digits, or its id when sequential."""
     if settings.HELPDESK_TICKET_NUMBERING == "sequential":
-        ticket = Ticket.objects.create(mask=f"new-{secrets.token_hex(8)}", **fields)
+        ticket = Ticket(mask=f"new-{secrets.token_hex(8)}", **fields)
+        _NEW_TICKET.save(ticket)
         ticket.mask = str(ticket.pk)
         ticket.save(update_fields=["mask"])
         return ticket
     for _attempt in range(20):
         try:
             with transaction.atomic():
-                return Ticket.objects.create(mask=_new_mask(), **fields)
+                ticket = Ticket(mask=_new_mask(), **fields)
+                _NEW_TICKET.save(ticket)
+                return ticket
         except IntegrityError:
             continue
     raise ApiError(-10)
@@ -625,10 +635,11 @@ def post_ticket_reply(*, email: str, ticket_id: int, reply: str, attachments: li
     customer = ticket.customer
     with _atomic_with_file_cleanup() as saved_files:
         now = timezone.now()
-        post = TicketPost.objects.create(
+        post = TicketPost(
             ticket=ticket, created=now, customer=customer, fullname=customer.fullname,
             email=customer.email, contents=reply,
         )
+        _NEW_POST.save(post)
         changes = {"lastactivity": now, "lastreplier": customer.fullname}
         # The customer answered a closed ticket, or one that waited for them: the team has to act again.
         if ticket.status.meaning in Status.REOPENED_BY_REPLY and (reopened := Status.objects.first_open()):
