@@ -53,7 +53,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _begin_before_first_statement(self, execute, sql, params, many, context):
         self._stop_waiting_for_first_statement()
-        self._take_turn_and_begin()
+        try:
+            self._take_turn_and_begin()
+        except BaseException:
+            # The block has no transaction: whatever it runs next must not run on its own (autocommitted).
+            if self.in_atomic_block:
+                self.needs_rollback = True
+            raise
         return execute(sql, params, many, context)
 
     def _stop_waiting_for_first_statement(self) -> None:

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connections, transaction
+from django.db.transaction import TransactionManagementError
 from django.db.utils import ConnectionHandler
 
 from portal.sqlite.base import DatabaseWrapper, _process_writer
@@ -186,3 +187,23 @@ def test_a_transaction_that_runs_nothing_takes_no_turn(database):
         pass
     assert not _process_writer(database).locked() and quiet.execute_wrappers == []
     quiet.close()
+
+
+def test_a_block_whose_writer_gave_up_runs_nothing_more(database, holder):
+    """Its first statement found no turn, so the block has no transaction: a caller that catches the
+    error must not go on writing outside one (each statement committed on its own)."""
+    impatient = connect(database, timeout=0.3)
+    connections["impatient"] = impatient  # for transaction.atomic(using=...)
+    try:
+        with transaction.atomic(using="impatient"):
+            with pytest.raises(OperationalError, match="database is locked"):
+                first_statement(impatient)
+            with pytest.raises(TransactionManagementError):
+                first_statement(impatient)
+        holder()
+        with transaction.atomic(using="impatient"):  # the next block begins as usual
+            first_statement(impatient)
+            assert _process_writer(database).locked()
+    finally:
+        del connections["impatient"]
+        impatient.close()
