@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet, signals
 from django.db.models.sql import InsertQuery
 
@@ -104,8 +104,8 @@ def _hashable(value: Any) -> bool:
 class PreparedInsert:
     """`PreparedInsert(Model)`; `.save(obj)` saves a new `obj` as `obj.save(force_insert=True)` does
     (its fields' defaults and pre_save, its save signals, its id), with the INSERT the ORM compiled
-    for the first row. For models without parents, whose every value is a plain parameter (no
-    expression, no db_default): anything else is refused when it is compiled."""
+    once. For models without parents whose values are plain parameters (no expression, no
+    db_default) and new rows whose id the database gives: anything else is refused."""
 
     def __init__(self, model: type[Model]):
         if model._meta.parents:
@@ -113,12 +113,13 @@ class PreparedInsert:
         self._model = model
         self._compiled: dict[str, tuple[str, list, bool]] = {}
 
-    def _compile(self, alias: str, obj: Model) -> tuple[str, list, bool]:
+    def _compile(self, alias: str) -> tuple[str, list, bool]:
+        """From a new instance with its defaults: the SQL is the same whatever plain values a row has."""
         meta = self._model._meta
         fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field and not field.generated]
         connection = connections[alias]
         query = InsertQuery(self._model)
-        query.insert_values(fields, [obj])
+        query.insert_values(fields, [self._model()])
         compiler = query.get_compiler(using=alias)
         returning = connection.features.can_return_columns_from_insert
         compiler.returning_fields = [meta.pk] if returning else None
@@ -128,16 +129,22 @@ class PreparedInsert:
         return sql, fields, returning
 
     def save(self, obj: Model) -> None:
+        if obj.pk is not None:
+            raise ValueError(f"this {self._model.__name__} has an id already: the database gives it one")
         alias = router.db_for_write(self._model, instance=obj)
         connection = connections[alias]
         obj._prepare_related_fields_for_save(operation_name="save")
         signals.pre_save.send(sender=self._model, instance=obj, raw=False, using=alias, update_fields=None)
         compiled = self._compiled.get(alias)
         if compiled is None:
-            compiled = self._compiled[alias] = self._compile(alias, obj)
+            compiled = self._compiled[alias] = self._compile(alias)
         sql, fields, returning = compiled
-        params = [field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for field in fields]
-        with connection.cursor() as cursor:
+        values = [field.pre_save(obj, True) for field in fields]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            raise ValueError(f"a value of this {self._model.__name__} is not a plain parameter of its INSERT")
+        params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, values, strict=True)]
+        # As Model.save: a failed INSERT in a transaction.atomic block makes the block roll back.
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
             cursor.execute(sql, params)
             meta = self._model._meta
             pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(

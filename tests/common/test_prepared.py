@@ -134,5 +134,24 @@ def test_the_save_signals_are_sent():
 
 
 def test_a_value_that_is_not_a_plain_parameter_is_refused():
-    with pytest.raises(ValueError, match="not a plain parameter"):
-        PreparedInsert(OutboxEntry).save(outbox_entry(subject=Upper(Value("sync"))))
+    insert = PreparedInsert(OutboxEntry)
+    for subject in (Upper(Value("sync")), Value("sync")):  # before the INSERT is compiled, and after
+        with pytest.raises(ValueError, match="not a plain parameter"):
+            insert.save(outbox_entry(subject=subject))
+        insert.save(outbox_entry())
+    assert not OutboxEntry.objects.exclude(subject="Sync").exists()
+
+
+def test_a_row_with_an_id_already_is_refused():
+    with pytest.raises(ValueError, match="has an id already"):
+        PreparedInsert(OutboxEntry).save(outbox_entry(id=123456))
+    assert not OutboxEntry.objects.filter(pk=123456).exists()
+
+
+def test_a_failed_insert_marks_its_block_for_rollback():
+    insert = PreparedInsert(OutboxEntry)
+    insert.save(outbox_entry(form_token="token-2"))
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            insert.save(outbox_entry(form_token="token-2"))
+        assert transaction.get_connection().needs_rollback  # the block ends rolled back, not committed
