@@ -226,7 +226,10 @@ class Bench:
         # From the first delivery to the last: the workers' start (Django, the WSDL) is not counted.
         rate = round((count["delivered"] - 1) / count["span_s"], 1) if count["span_s"] else None
         self.results["delivery"] = {"queued": queued, "delivered": count["delivered"], "left": count["in_flight"],
-                                    "workers": TASK_WORKERS, "seconds": count["span_s"], "tickets_per_s": rate}
+                                    "workers": TASK_WORKERS, "seconds": count["span_s"], "tickets_per_s": rate,
+                                    # wrk counts the answers it read: those in flight when it stopped are stored too
+                                    "posts_answered": sum(self.results["pages"]["submit_post"][key]
+                                                          for key in ("requests", "warm_up_requests"))}
         print(f"Outbox: {count['delivered']} of {queued} delivered by {TASK_WORKERS} workers, {rate} tickets/s",
               flush=True)
 
@@ -292,7 +295,8 @@ class Bench:
         delivery = self.results["delivery"]
         lines += ["", f"Outbox delivery by {delivery['workers']} task workers (the helpdesk on the same machine): "
                   f"**{delivery['tickets_per_s']} tickets/s** ({delivery['delivered']} of the {delivery['queued']} "
-                  f"tickets the submit POSTs stored, in {delivery['seconds']} s from the first to the last)"]
+                  f"tickets the submit POSTs stored, in {delivery['seconds']} s from the first to the last; wrk read "
+                  f"{delivery['posts_answered']} answers to them, those in flight when it stopped not counted)"]
         lines += ["", f"Ticket list p50 under load (uncached), 100,000 tickets / 10 tickets: **{self.results['list_p50_ratio_100k_to_10']}**",
                   f"Ticket list p50 one request at a time: {self.results['list_sequential_p50_ms']['10']} ms (10 tickets), "
                   f"{self.results['list_sequential_p50_ms']['100k']} ms (100,000): ratio "
