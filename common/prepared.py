@@ -139,6 +139,7 @@ class PreparedInsert:
         if compiled is None:
             compiled = self._compiled[alias] = self._compile(alias)
         sql, fields, returning = compiled
+        meta = self._model._meta
         values = [field.pre_save(obj, True) for field in fields]
         if any(hasattr(value, "resolve_expression") for value in values):
             raise ValueError(f"a value of this {self._model.__name__} is not a plain parameter of its INSERT")
@@ -146,7 +147,6 @@ class PreparedInsert:
         # As Model.save: a failed INSERT in a transaction.atomic block makes the block roll back.
         with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
             cursor.execute(sql, params)
-            meta = self._model._meta
             pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(
                 cursor, meta.db_table, meta.pk.column)
         obj.pk = pk

@@ -14,9 +14,9 @@ that handler, so before its BEGIN a transaction takes, in turn:
 A transaction takes its turn, and begins, at its first statement, not when transaction.atomic
 enters: whatever Python runs before that (building the first query, the values it writes) does not
 hold up the other writers. Both are released when the transaction ends (commit, rollback or closed
-connection). They only order the writers; SQLite's own lock still decides (writes outside a transaction, and other programs on the
-file, wait in its handler as before). A writer waits no longer than the connection's `timeout`, then
-gets "database is locked" as from SQLite.
+connection). They only order the writers; SQLite's own lock still decides (writes outside a
+transaction, and other programs on the file, wait in its handler as before). A writer waits no
+longer than the connection's `timeout`, then gets "database is locked" as from SQLite.
 """
 
 import fcntl
