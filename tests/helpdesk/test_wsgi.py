@@ -29,6 +29,7 @@ def test_the_api_is_answered_without_middleware(demo):
     assert status.startswith("200")
     assert b"getDepartmentListResponse" in body and b"Technical support" in body
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Length"] == str(len(body))  # sent whole, not chunked
     assert "Content-Security-Policy" not in headers  # the CSP middleware did not run
     status, _, body = run(RequestFactory().get(API_PATH, {"wsdl": ""}).environ)
     assert status.startswith("200") and b"wsdl:definitions" in body
