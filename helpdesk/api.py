@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, router, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -519,17 +519,20 @@ def _department_fields(department_id: int) -> dict[int, CustomField]:
     return {field.pk: field for field in fields}
 
 
-_DEPARTMENT = Prepared(lambda a: Department.objects.filter(pk=a.id).values_list("id"), Arg("id"))
-_PRIORITY = Prepared(lambda a: Priority.objects.filter(pk=a.id).values_list("id"), Arg("id"))
-_FIRST_OPEN_STATUS = Prepared(lambda a: Status.objects.open_first().values_list("id")[:1])  # first_open()
-_REQUIRED_FIELDS = Prepared(lambda a: CustomField.objects.filter(
-    group__departments=a.department_id, isrequired=True).values_list("id"), Arg("department_id"))
+# What submitTicket reads before it writes, in one prepared query (four took about a seventh of the
+# call's time in the process): a row if the department exists, with whether the priority exists,
+# whether the department has a required custom field, and the status a new ticket gets (first_open()).
+_SUBMIT_CHECKS = Prepared(lambda a: Department.objects.filter(pk=a.department_id).order_by().values_list(
+    Exists(Priority.objects.filter(pk=a.priority_id)),
+    Exists(CustomField.objects.filter(group__departments=OuterRef("pk"), isrequired=True)),
+    Subquery(Status.objects.open_first().values("id")[:1]),
+), Arg("department_id"), Arg("priority_id"))
 
 
-def _checked_customs(department_id: int, customs: list[dict]) -> dict[int, str]:
+def _checked_customs(department_id: int, customs: list[dict], *, has_required_field: bool) -> dict[int, str]:
     """Values by field id, checked against the department: -24, -23, -25."""
-    if not customs:  # most tickets: only whether a field is required, in a prepared query
-        if _REQUIRED_FIELDS.rows(department_id=department_id):
+    if not customs:  # most tickets
+        if has_required_field:
             raise ApiError(-25)
         return {}
     fields = _department_fields(department_id)
@@ -570,16 +573,17 @@ def submit_ticket(
     email = _checked_email(email)
     if pass_type not in (0, 1):
         raise ApiError(-7)
-    if not _DEPARTMENT.rows(id=department_id):
+    checks = _SUBMIT_CHECKS.rows(department_id=department_id, priority_id=priority_id)
+    if not checks:
         raise ApiError(-8)
-    if not _PRIORITY.rows(id=priority_id):
+    priority_exists, has_required_field, status_id = checks[0]
+    if not priority_exists:
         raise ApiError(-9)
     full_name, subject = full_name.strip(), subject.strip()
     if not full_name or not subject or not message.strip():
         raise ApiError(-10)
-    values = _checked_customs(department_id, customs or [])
-    status = _FIRST_OPEN_STATUS.rows()
-    if not status:
+    values = _checked_customs(department_id, customs or [], has_required_field=has_required_field)
+    if status_id is None:
         raise ApiError(-10)
     files = _fetch_attachments(attachments or [])
     with _atomic_with_file_cleanup() as saved_files:
@@ -590,7 +594,7 @@ def submit_ticket(
             )
         now = timezone.now()
         ticket = _create_ticket(
-            customer=customer, department_id=department_id, status_id=status[0][0], priority_id=priority_id,
+            customer=customer, department_id=department_id, status_id=status_id, priority_id=priority_id,
             subject=subject[:255], startdate=now, lastactivity=now, lastreplier=customer.fullname,
         )
         post = TicketPost(

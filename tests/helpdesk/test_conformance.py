@@ -388,6 +388,19 @@ def test_submit_errors(api, params, code):
     assert not Customer.objects.filter(email="new.customer@example.com").exists()
 
 
+def test_submit_without_customs_to_a_department_with_a_required_field_is_refused(api):
+    assert api.error("submitTicket", **{**submit_base(), "departmentId": dept("Technical support")}) == -25
+    assert not Ticket.objects.filter(subject="Printer on fire").exists()
+
+
+def test_a_new_ticket_gets_the_first_public_open_status(api):
+    Status.objects.create(title="Triage, staff only", meaning=Status.Meaning.OPEN, ispublic=False, displayorder=-2)
+    Status.objects.create(title="Closed early", meaning=Status.Meaning.CLOSED, ispublic=True, displayorder=-3)
+    chosen = Status.objects.create(title="Triage", meaning=Status.Meaning.OPEN, ispublic=True, displayorder=-1)
+    result = api.submit()
+    assert Ticket.objects.get(pk=result.id).status == chosen
+
+
 def submit_base():
     from .conftest import SUBMIT_DEFAULTS
 
