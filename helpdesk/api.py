@@ -519,9 +519,9 @@ def _department_fields(department_id: int) -> dict[int, CustomField]:
     return {field.pk: field for field in fields}
 
 
-# What submitTicket reads before it writes, in one prepared query (four took about a seventh of the
-# call's time in the process): a row if the department exists, with whether the priority exists,
-# whether the department has a required custom field, and the status a new ticket gets (first_open()).
+# What submitTicket reads before it writes, in one prepared query instead of four (a submission is 8
+# statements, not 11): a row if the department exists, with whether the priority exists, whether the
+# department has a required custom field, and the status a new ticket gets (first_open()).
 _SUBMIT_CHECKS = Prepared(lambda a: Department.objects.filter(pk=a.department_id).order_by().values_list(
     Exists(Priority.objects.filter(pk=a.priority_id)),
     Exists(CustomField.objects.filter(group__departments=OuterRef("pk"), isrequired=True)),
