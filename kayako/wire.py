@@ -589,17 +589,23 @@ def plain(node: Any) -> Any:
         return None
     if not len(node):  # a leaf, most nodes of a reply: a list of 10 tickets read in 118 µs, not 160
         return node.text or ""
-    children = [child for child in node if isinstance(child.tag, str)]
+    # Each child's tag read once: lxml builds a new string for every read of it.
+    children, names = [], []
+    for child in node:
+        tag = child.tag
+        if isinstance(tag, str):  # not a comment or a processing instruction
+            children.append(child)
+            names.append(tag.rpartition("}")[2])
     if not children:
         return node.text or ""
-    names = [_local(child.tag) for child in children]
     if node.get(_ARRAY_TYPE) is not None or all(name == "item" for name in names):
         if all(_map_entry(item) for item in children):  # an apache Map
             return {(item[0].text or ""): plain(item[1]) for item in children}
         return [plain(child) for child in children]
     data: dict[str, Any] = {}
     for name, child in zip(names, children, strict=True):
-        value = plain(child)
+        # A struct's leaves read here, without a call each: most of a reply's nodes.
+        value = plain(child) if len(child) or child.get(_NIL) is not None else child.text or ""
         if name in data:
             existing = data[name]
             data[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
