@@ -1,12 +1,15 @@
 """The dialect of a connection, from its WSDL, and requests and replies written and read in it."""
 
+from unittest import mock
+
 import pytest
 from lxml import etree
 
 import kayako
+from helpdesk.soap import codec
 from kayako import wire
 
-from .fake_servers import RPC_WSDL, envelope
+from .fake_servers import RPC_WSDL, WSDL, envelope
 
 XSI_TYPE = f"{{{wire.XSI}}}type"
 ARRAY_TYPE = f"{{{wire.SOAP_ENC}}}arrayType"
@@ -133,3 +136,76 @@ def test_booleans_and_numbers_arrive_typed_at_a_server_that_ignores_its_wsdl(eac
     oldest_first = kayako.get_submitted_tickets(email="demo@example.com", num_per_page=30, order_asc=True)
     assert len(newest_first) == 30 and list(newest_first) == list(reversed(oldest_first))
     assert newest_first[0].last_activity >= newest_first[-1].last_activity
+
+
+# --- document/literal requests: the wire's writer against zeep's ---------------------------------
+
+TRICKY_TEXTS = ("", "S <&> \"quoted\" 'apostrophe' ]]>", "Line one\r\nLine two\tTab", "Grüße, 東京, 😀")
+
+
+def sample(element: wire.LiteralElement, variant: int):
+    """A value for every shape the writer knows, different in each variant: strings XML must escape,
+    empty and multi-item lists, both booleans, a nil where the WSDL allows one."""
+    if element.scalar == "string":
+        return None if element.nillable and variant == 1 else TRICKY_TEXTS[variant % len(TRICKY_TEXTS)]
+    if element.scalar == "int":
+        return (0, -5, 2**31 - 1, 42)[variant % 4]
+    if element.scalar == "boolean":
+        return variant % 2 == 0
+    if element.item is not None:
+        return [sample(element.item, variant + shift) for shift in range(variant % 3)]
+    return {name: sample(field, variant) for name, field in element.fields}
+
+
+def zeep_envelope(link: wire.Connection, operation: str, params: dict) -> bytes:
+    """zeep's own writing of the request: the reference."""
+    spec = link.operations[operation]
+    wrapped = {name: {spec.list_wrappers[name]: list(value)} if name in spec.list_wrappers else value
+               for name, value in params.items()}
+    return etree.tostring(link.client.create_message(link.service, operation, **wrapped),
+                          encoding="utf-8", xml_declaration=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("variant", range(4))
+def test_document_literal_requests_are_written_byte_for_byte_as_zeep_writes_them(fake, variant):
+    fake()
+    link = wire.connection()
+    assert link.dialect == "document/literal"
+    for operation, spec in link.operations.items():
+        assert spec.literal is not None, operation  # every operation of the helpdesk's WSDL has plain shapes
+        params = {name: sample(element, variant + position) for position, (name, element) in enumerate(spec.literal.fields)}
+        with mock.patch.object(link.client, "create_message", side_effect=AssertionError("written by zeep")):
+            written = link.envelope(operation, params)
+        assert written == zeep_envelope(link, operation, params), operation
+        # and it is what the helpdesk reads: every parameter back, as given
+        call = codec.parse_request(written)
+        assert (call.operation, call.style) == (operation, codec.DOCUMENT)
+        assert call.params == {name: value for name, value in params.items() if value is not None} | {
+            name: None for name, value in params.items() if value is None}, operation
+
+
+@pytest.mark.django_db
+def test_values_of_other_types_are_left_to_zeep(fake):
+    fake()
+    link = wire.connection()
+    params = {"user": "u", "password": "p", "email": "a@example.com", "ticketId": "7"}  # a string for an int
+    with mock.patch.object(link.client, "create_message", wraps=link.client.create_message) as zeep_writer:
+        written = link.envelope("getSubmittedTicket", params)
+    assert zeep_writer.called and written == zeep_envelope(link, "getSubmittedTicket", params)
+    assert request_parts(written)["{urn:KayakoIntegrationAPI}ticketId"].text == "7"
+    with pytest.raises(kayako.ProtocolError):  # a parameter the WSDL does not have: refused as before
+        link.envelope("getSubmittedTicket", {**params, "ticketId": 7, "extra": 1})
+
+
+@pytest.mark.django_db
+def test_an_operation_of_other_shapes_is_written_by_zeep(fake):
+    """A WSDL type the writer does not know (here xsd:long) leaves that operation to zeep."""
+    fake(wsdl=WSDL.replace(b'<xsd:element name="articleId" type="xsd:int"/>', b'<xsd:element name="articleId" type="xsd:long"/>'))
+    link = wire.connection()
+    assert link.operations["getKnowledgeBaseArticle"].literal is None
+    assert link.operations["getKnowledgeBaseCategories"].literal is not None
+    params = {"user": "u", "password": "p", "articleId": 12}
+    with mock.patch.object(link.client, "create_message", wraps=link.client.create_message) as zeep_writer:
+        written = link.envelope("getKnowledgeBaseArticle", params)
+    assert zeep_writer.called and written == zeep_envelope(link, "getKnowledgeBaseArticle", params)
