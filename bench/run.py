@@ -281,6 +281,10 @@ class Bench:
         print(f"200 MB download: {size} bytes in {self.results['download']['seconds']} s, "
               f"worker RSS growth {growth:.1f} MB", flush=True)
 
+    def probe(self, moment: str) -> None:
+        self.results.setdefault("speed_probe_s", {})[moment] = speed_probe()
+        self.results.setdefault("load_average", {})[moment] = round(os.getloadavg()[0], 2)
+
     def report(self):
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"{RESULTS_NAME}.json").write_text(json.dumps(self.results, indent=2))
@@ -314,9 +318,23 @@ class Bench:
                               for name, row in self.results["module_cpu_overhead_ms_by_peer"].items()),
                   f"Cache hit ratio over a scripted KB browse: **{self.results['kb_cache_hit_ratio']}**",
                   f"Portal worker RSS growth while streaming a {DOWNLOAD_MB} MB attachment: "
-                  f"**{self.results['download']['worker_rss_growth_mb']} MB**", ""]
+                  f"**{self.results['download']['worker_rss_growth_mb']} MB**", "",
+                  "The machine's speed as the run went (a fixed Python loop, CPU seconds, lower is faster; "
+                  "latencies in ms move with it, ratios within the run much less): "
+                  + ", ".join(f"{moment.replace('_', ' ')} {seconds} s (load average {self.results['load_average'][moment]})"
+                              for moment, seconds in self.results["speed_probe_s"].items()), ""]
         (RESULTS / f"{RESULTS_NAME}.md").write_text("\n".join(lines))
         print(f"Wrote {RESULTS / f'{RESULTS_NAME}.md'}")
+
+
+def speed_probe() -> float:
+    """CPU seconds of a fixed Python loop, lower is faster: this machine's speed of the moment. It has
+    swung by half within an hour with nothing else running, which moves every latency in ms with it."""
+    started = time.process_time()
+    total = 0
+    for step in range(3_000_000):
+        total += step * step % 7
+    return round(time.process_time() - started, 3)
 
 
 def sequential_p50(url: str, cookie: str, n: int = 100) -> float:
@@ -640,9 +658,12 @@ def main():
         print("Preparing a fresh database (demo data, 10 and 100,000 tickets)...", flush=True)
         bench.prepare()
         bench.start()
+        bench.probe("before_the_pages")
         bench.pages()
+        bench.probe("after_the_pages")
         bench.delivery()
         bench.soap()
+        bench.probe("after_the_soap_calls")
         bench.download_rss()
         bench.results["total_seconds"] = round(time.monotonic() - started, 1)
         bench.report()
