@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -282,8 +283,11 @@ class Bench:
               f"worker RSS growth {growth:.1f} MB", flush=True)
 
     def probe(self, moment: str) -> None:
-        self.results.setdefault("speed_probe_s", {})[moment] = speed_probe()
-        self.results.setdefault("load_average", {})[moment] = round(os.getloadavg()[0], 2)
+        """The machine of the moment: every latency in ms moves with its speed and its wake-ups, which
+        have swung by half within the hour here with nothing else running."""
+        self.results.setdefault("machine", {})[moment] = {
+            "loop_cpu_s": speed_probe(), "wakeup_round_trip_us": wakeup_probe(),
+            "load_average": round(os.getloadavg()[0], 2)}
 
     def report(self):
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -319,22 +323,48 @@ class Bench:
                   f"Cache hit ratio over a scripted KB browse: **{self.results['kb_cache_hit_ratio']}**",
                   f"Portal worker RSS growth while streaming a {DOWNLOAD_MB} MB attachment: "
                   f"**{self.results['download']['worker_rss_growth_mb']} MB**", "",
-                  "The machine's speed as the run went (a fixed Python loop, CPU seconds, lower is faster; "
-                  "latencies in ms move with it, ratios within the run much less): "
-                  + ", ".join(f"{moment.replace('_', ' ')} {seconds} s (load average {self.results['load_average'][moment]})"
-                              for moment, seconds in self.results["speed_probe_s"].items()), ""]
+                  "The machine as the run went (latencies in ms move with it, ratios within the run much less): "
+                  "a fixed Python loop's CPU seconds, a round trip between two processes (two wake-ups), "
+                  "the load average: "
+                  + "; ".join(f"{moment.replace('_', ' ')} {row['loop_cpu_s']} s, {row['wakeup_round_trip_us']} µs, "
+                              f"{row['load_average']}" for moment, row in self.results["machine"].items()), ""]
         (RESULTS / f"{RESULTS_NAME}.md").write_text("\n".join(lines))
         print(f"Wrote {RESULTS / f'{RESULTS_NAME}.md'}")
 
 
 def speed_probe() -> float:
-    """CPU seconds of a fixed Python loop, lower is faster: this machine's speed of the moment. It has
-    swung by half within an hour with nothing else running, which moves every latency in ms with it."""
+    """CPU seconds of a fixed Python loop, lower is faster: this machine's speed of the moment."""
     started = time.process_time()
     total = 0
     for step in range(3_000_000):
         total += step * step % 7
     return round(time.process_time() - started, 3)
+
+
+def wakeup_probe(rounds: int = 2000) -> float:
+    """The median round trip, in µs, of a byte sent to another process and back over a socket pair:
+    two wake-ups, the fixed cost of every call from one process to another (wrk to the portal, the
+    portal to the helpdesk). On this virtual machine it is ~100 µs between the two cores and ~9 µs
+    on one, and it varies from minute to minute."""
+    ours, theirs = socket.socketpair()
+    echo = os.fork()
+    if echo == 0:  # the echo: answers each byte until the socket closes
+        ours.close()
+        while data := theirs.recv(64):
+            theirs.sendall(data)
+        os._exit(0)
+    theirs.close()
+    times = []
+    try:
+        for _ in range(rounds + 200):
+            started = time.perf_counter()
+            ours.sendall(b"x")
+            ours.recv(64)
+            times.append(time.perf_counter() - started)
+    finally:
+        ours.close()
+        os.waitpid(echo, 0)
+    return round(statistics.median(times[200:]) * 1e6, 1)
 
 
 def sequential_p50(url: str, cookie: str, n: int = 100) -> float:
