@@ -151,8 +151,8 @@ class OperationSpec:
 
 @dataclass(frozen=True)
 class LiteralElement:
-    """How one element of a document/literal request is written: its tag (ns0:name, or name when
-    unqualified) and a scalar's XSD type, a list's item or a struct's fields by parameter name."""
+    """How one element of a document/literal request is written: its tag (ns0:name) and a scalar's
+    XSD type, a list's item or a struct's fields by parameter name."""
 
     tag: str
     scalar: str = ""
@@ -208,11 +208,12 @@ _LITERAL_SCALARS = ("string", "int", "boolean")
 
 def _literal_element(element: Any, namespace: str, depth: int = 0) -> LiteralElement:
     """One element of a request and what it holds, as zeep reads the WSDL; _Unwritten for anything
-    but scalars of _LITERAL_SCALARS, and sequences of them: structs, and lists of one repeated item."""
+    but scalars of _LITERAL_SCALARS, and sequences of them: structs, and lists of one repeated item,
+    every element qualified in the request's namespace (the helpdesk's WSDL)."""
     qname = etree.QName(element.qname)
-    if depth > 3 or qname.namespace not in (namespace, None) or not namespace:
+    if depth > 3 or not namespace or qname.namespace != namespace:
         raise _Unwritten
-    tag = f"ns0:{qname.localname}" if qname.namespace else qname.localname
+    tag = f"ns0:{qname.localname}"
     type_name = getattr(element.type, "qname", None)
     if type_name is not None and etree.QName(type_name).namespace == XSD:
         if etree.QName(type_name).localname not in _LITERAL_SCALARS:

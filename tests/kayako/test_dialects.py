@@ -209,3 +209,14 @@ def test_an_operation_of_other_shapes_is_written_by_zeep(fake):
     with mock.patch.object(link.client, "create_message", wraps=link.client.create_message) as zeep_writer:
         written = link.envelope("getKnowledgeBaseArticle", params)
     assert zeep_writer.called and written == zeep_envelope(link, "getKnowledgeBaseArticle", params)
+
+
+@pytest.mark.django_db
+def test_a_wsdl_of_unqualified_elements_is_written_by_zeep(fake):
+    fake(wsdl=WSDL.replace(b'elementFormDefault="qualified"', b'elementFormDefault="unqualified"'))
+    link = wire.connection()
+    assert all(spec.literal is None for spec in link.operations.values())
+    params = {"user": "u", "password": "p", "email": "a@example.com", "ticketId": 7}
+    written = link.envelope("getSubmittedTicket", params)
+    assert written == zeep_envelope(link, "getSubmittedTicket", params)
+    assert "ticketId" in request_parts(written)  # no namespace: as the WSDL says
