@@ -215,10 +215,11 @@ def _literal_element(element: Any, namespace: str, depth: int = 0) -> LiteralEle
         raise _Unwritten
     tag = f"ns0:{qname.localname}"
     type_name = getattr(element.type, "qname", None)
-    if type_name is not None and etree.QName(type_name).namespace == XSD:
-        if etree.QName(type_name).localname not in _LITERAL_SCALARS:
+    xsd_type = etree.QName(type_name) if type_name is not None else None
+    if xsd_type is not None and xsd_type.namespace == XSD:
+        if xsd_type.localname not in _LITERAL_SCALARS:
             raise _Unwritten
-        return LiteralElement(tag, scalar=etree.QName(type_name).localname, nillable=element.nillable)
+        return LiteralElement(tag, scalar=xsd_type.localname, nillable=element.nillable)
     content = getattr(element.type, "_element", None)
     if getattr(element.type, "attributes", None) or not isinstance(content, zeep.xsd.Sequence):
         raise _Unwritten
@@ -709,7 +710,7 @@ def plain(node: Any) -> Any:
         tag = child.tag
         if isinstance(tag, str):  # not a comment or a processing instruction
             children.append(child)
-            names.append(tag.rpartition("}")[2])
+            names.append(_local(tag))
     if not children:
         return node.text or ""
     if node.get(_ARRAY_TYPE) is not None or all(name == "item" for name in names):
