@@ -10,11 +10,20 @@ from django.utils.translation import gettext as _
 
 from .prepared import Arg, Prepared
 
-# Asked on every customer's page and submission: compiled once per process (the ORM took ~0.4 ms
-# to build it each time, the database ~30 µs to answer it).
-_PRIMARY_ADDRESS = Prepared(
-    lambda a: EmailAddress.objects.filter(user_id=a.user_id, primary=True, verified=True).values_list("email")[:1],
-    Arg("user_id"))
+# The attribute in which the sign-in backends (common.auth) leave the verified primary address read
+# with the request's user (None without one); customer_required takes it once.
+ADDRESS_READ_WITH_USER = "_verified_primary_address"
+_NOT_READ = object()
+
+
+def verified_primary_address(user_id):
+    """The user's verified primary address: a queryset of its "email" (empty without one)."""
+    return EmailAddress.objects.filter(user_id=user_id, primary=True, verified=True).values("email")[:1]
+
+
+# Asked when the request's user was not read by common.auth: compiled once per process (the ORM
+# took ~0.4 ms to build it each time, the database ~30 µs to answer it).
+_PRIMARY_ADDRESS = Prepared(lambda a: verified_primary_address(a.user_id).values_list("email"), Arg("user_id"))
 
 
 def customer_email(user) -> str | None:
@@ -22,6 +31,16 @@ def customer_email(user) -> str | None:
         return None
     rows = _PRIMARY_ADDRESS.rows(user_id=user.pk)
     return rows[0][0] if rows else None
+
+
+def _address_read_with(user) -> str | None:
+    """customer_email(user), as read with the request's user if it was: taken once, so that nothing
+    later in the request sees it after a change."""
+    address = getattr(user, ADDRESS_READ_WITH_USER, _NOT_READ)
+    if address is _NOT_READ:
+        return customer_email(user)
+    delattr(user, ADDRESS_READ_WITH_USER)
+    return address
 
 
 def customer_name(user) -> str:
@@ -37,7 +56,7 @@ def customer_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        email = customer_email(request.user)
+        email = _address_read_with(request.user)
         if email is None:
             messages.warning(request, _("Please verify your email address first: your tickets are kept under it."))
             return redirect("account_email")

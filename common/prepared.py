@@ -129,6 +129,14 @@ class PreparedInsert:
         return sql, fields, returning
 
     def save(self, obj: Model) -> None:
+        self.prepare(obj)()
+
+    def prepare(self, obj: Model) -> Callable[[], None]:
+        """save(obj) in two steps: everything but the INSERT now (the checks, pre_save and its
+        signal, the values), and a function that runs the INSERT, gives `obj` its id and sends
+        post_save. In a write transaction, what runs before its first statement does not hold up
+        the other writers (portal.sqlite): preparing first keeps the INSERT's Python out of the
+        writers' turn even when another statement comes first."""
         if obj.pk is not None:
             raise ValueError(f"this {self._model.__name__} has an id already: the database gives it one")
         alias = router.db_for_write(self._model, instance=obj)
@@ -144,13 +152,17 @@ class PreparedInsert:
         if any(hasattr(value, "resolve_expression") for value in values):
             raise ValueError(f"a value of this {self._model.__name__} is not a plain parameter of its INSERT")
         params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, values, strict=True)]
-        # As Model.save: a failed INSERT in a transaction.atomic block makes the block roll back.
-        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(
-                cursor, meta.db_table, meta.pk.column)
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = alias
-        signals.post_save.send(sender=self._model, instance=obj, created=True, update_fields=None, raw=False,
-                               using=alias)
+
+        def insert() -> None:
+            # As Model.save: a failed INSERT in a transaction.atomic block makes the block roll back.
+            with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(
+                    cursor, meta.db_table, meta.pk.column)
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = alias
+            signals.post_save.send(sender=self._model, instance=obj, created=True, update_fields=None, raw=False,
+                                   using=alias)
+
+        return insert

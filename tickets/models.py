@@ -13,7 +13,9 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def new_reference() -> str:
     """A short public reference for a submission, like "K7QM-4X2D" (40 bits)."""
-    letters = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    # One draw of 8 bytes, not 8 (each a system call); 256 is a multiple of the alphabet's 32 letters,
+    # so every letter stays equally likely.
+    letters = "".join(REFERENCE_ALPHABET[byte % len(REFERENCE_ALPHABET)] for byte in secrets.token_bytes(8))
     return f"{letters[:4]}-{letters[4:]}"
 
 

@@ -77,11 +77,15 @@ def store(*, token: str, uploads: list[StagedUpload], awaiting_confirmation: boo
         with transaction.atomic():
             entry = OutboxEntry(form_token=token or None, language=request_language(),
                                 **_queued(awaiting_confirmation), **fields)
-            _NEW_ENTRY.save(entry)
+            insert = _NEW_ENTRY.prepare(entry)
+            # Their pages show it, waiting. Written first, so that the Python of both writes runs
+            # before the transaction's first statement takes the writers' turn (portal.sqlite): in
+            # the turn, one statement after the other (about 40 µs of its 175 µs less on SQLite).
+            staging.owner_changed(entry.owner, entry.ticket_id)
+            insert()
             if uploads:  # else no query, but the ORM's work on one all the same (~0.3 ms)
                 StagedUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(entry=entry)
             transaction.on_commit(lambda: _next_step(entry), robust=True)
-            staging.owner_changed(entry.owner, entry.ticket_id)  # their pages show it, waiting
     except IntegrityError:  # the form sent before, or at the same moment by another request
         earlier = OutboxEntry.objects.filter(form_token=token, owner=fields["owner"]).first() if token else None
         if earlier is None:

@@ -378,17 +378,15 @@ def _customer_submit(request):
 def _submit(request, entry=None):
     """A new ticket, or (`entry`) a refused one corrected and sent again."""
     department_id = _department_from(request.POST if request.method == "POST" else request.GET)
-    context = {"entry": entry, "action": reverse("tickets:sent-edit", args=[entry.reference]) if entry
-               else reverse("tickets:submit")}
     if request.method == "GET":
         form = _refused_form(request, entry) if entry else _submit_form(request, department_id=department_id)
-        return render(request, "tickets/submit.html", {**context, "form": form, "staged": _entry_uploads(entry)})
+        return _submit_page(request, entry, form, _entry_uploads(entry))
     form = _submit_form(request, request.POST, request.FILES, department_id=department_id, entry=entry)
     uploads = _uploads(request, form)
     _keep_secrets_typed(request, form)
     if "refresh_fields" in request.POST:  # the two-step flow without JavaScript
         fresh = _keep_typed(_submit_form(request, department_id=department_id, entry=entry), request.POST)
-        return render(request, "tickets/submit.html", {**context, "form": fresh, "staged": uploads})
+        return _submit_page(request, entry, fresh, uploads)
     if form.is_valid():
         submission = _submission(request, form)
         token = submission.pop("token")
@@ -400,7 +398,13 @@ def _submit(request, entry=None):
         else:
             request.session.pop(_secrets_key(request), None)
             return _after_sending(request, sent)
-    return render(request, "tickets/submit.html", {**context, "form": form, "staged": uploads}, status=400)
+    return _submit_page(request, entry, form, uploads, status=400)
+
+
+def _submit_page(request, entry, form, staged, *, status=200):
+    action = reverse("tickets:sent-edit", args=[entry.reference]) if entry else reverse("tickets:submit")
+    return render(request, "tickets/submit.html", {"entry": entry, "action": action, "form": form, "staged": staged},
+                  status=status)
 
 
 def _secrets_key(request) -> str:

@@ -1,11 +1,14 @@
 """common.auth: the sign-in backends with their user read compiled once per process behave as
-Django's own: the signed-in user is read afresh on every request, as the database has it now."""
+Django's own: the signed-in user is read afresh on every request, as the database has it now, with
+the verified primary address that customer_required asks for next."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
 from common.auth import AuthenticationBackend, ModelBackend
+from common.customers import _address_read_with
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-password-2026"
@@ -48,3 +51,23 @@ def test_a_changed_name_shows_on_the_next_request(client, dana):
     dana.first_name = "Dana Q."
     dana.save(update_fields=["first_name"])
     assert client.get("/").wsgi_request.user.first_name == "Dana Q."
+
+
+def test_the_verified_primary_address_is_read_with_the_user_and_taken_once(dana):
+    address = EmailAddress.objects.create(user=dana, email="dana@example.com", primary=True, verified=True)
+    user = ModelBackend().get_user(dana.pk)
+    address.email = "dana.new@example.com"
+    address.save(update_fields=["email"])
+    # customer_required takes the address read with the user; asked again, it is read afresh
+    assert _address_read_with(user) == "dana@example.com"
+    assert _address_read_with(user) == "dana.new@example.com"
+    address.verified = False
+    address.save(update_fields=["verified"])
+    assert _address_read_with(AuthenticationBackend().get_user(dana.pk)) is None
+
+
+def test_without_a_verified_address_the_customer_is_sent_to_verify_it(client, dana):
+    EmailAddress.objects.create(user=dana, email="dana@example.com", primary=True, verified=False)
+    client.force_login(dana)
+    response = client.get("/tickets/new/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/email/"

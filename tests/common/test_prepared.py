@@ -4,10 +4,11 @@ compiled once saves each row as Model.save would."""
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower, Upper
 from django.db.models.signals import post_save, pre_save
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common.prepared import Arg, Prepared, PreparedInsert
@@ -131,6 +132,19 @@ def test_the_save_signals_are_sent():
         pre_save.disconnect(before, sender=OutboxEntry)
         post_save.disconnect(after, sender=OutboxEntry)
     assert seen == [("pre", None), ("post", entry.pk, True)]
+
+
+def test_prepared_the_insert_waits_to_be_run_with_the_values_it_had():
+    entry = outbox_entry(subject="Prepared")
+    with CaptureQueriesContext(connection) as queries:
+        insert = PreparedInsert(OutboxEntry).prepare(entry)
+    assert queries.captured_queries == [] and entry.pk is None
+    entry.subject = "Changed after"  # the values were taken when it was prepared
+    with CaptureQueriesContext(connection) as queries:
+        insert()
+    assert [query["sql"].split(" (")[0] for query in queries.captured_queries] == ['INSERT INTO "tickets_outboxentry"']
+    assert entry.pk and entry._state.adding is False
+    assert OutboxEntry.objects.get(pk=entry.pk).subject == "Prepared"
 
 
 def test_a_value_that_is_not_a_plain_parameter_is_refused():

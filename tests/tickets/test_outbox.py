@@ -2,8 +2,10 @@
 way. The helpdesk is the live embedded one, reached over SOAP; the worker runs here (`worker`),
 and `later` moves the clock instead of waiting."""
 
+import re
 import socket
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -16,7 +18,7 @@ import kayako
 from helpdesk.models import Attachment, Ticket
 from helpdesk.soap import views as helpdesk_soap
 from tickets import outbox, search
-from tickets.models import IndexedTicket, OutboxEntry, StagedUpload
+from tickets.models import REFERENCE_ALPHABET, IndexedTicket, OutboxEntry, StagedUpload, new_reference
 
 from .conftest import DEMO
 from .test_submit import technical_data
@@ -409,3 +411,13 @@ def test_purge_keeps_what_waits_and_removes_what_is_done(dana, worker, later, mo
         outbox.purge()
     assert list(StagedUpload.objects.values_list("name", flat=True)) == ["w.txt"]  # its ticket still waits
     assert list(OutboxEntry.objects.values_list("subject", flat=True)) == ["Waiting"]
+
+
+def test_a_reference_is_two_groups_of_four_of_the_readable_letters_each_as_likely():
+    assert 256 % len(REFERENCE_ALPHABET) == 0  # a byte picks each letter as often
+    references = [new_reference() for _ in range(4000)]
+    assert all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", reference) for reference in references)
+    counts = Counter("".join(references).replace("-", ""))
+    assert set(counts) == set(REFERENCE_ALPHABET)  # no 0/O or 1/I, and every other letter used
+    # 32,000 letters: each of the 32 about 1,000 times (a bias of 1 in 32 more or less is far outside this)
+    assert all(850 < count < 1150 for count in counts.values())

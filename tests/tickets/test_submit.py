@@ -170,6 +170,21 @@ def test_my_tickets_lists_the_newest_waiting_tickets_and_counts_the_others(dana,
     assert re.search(r'href="/tickets/\d+/"', listed)  # the delivered tickets are listed below them
 
 
+def test_a_submission_reads_the_address_with_the_user_and_writes_the_page_generation_first(dana):
+    with CaptureQueriesContext(connection) as queries:
+        response = dana.post("/tickets/new/", technical_data(subject="Counted"))
+    assert response.status_code == 302
+    statements = [query["sql"] for query in queries.captured_queries]
+    # the verified primary address comes with the signed-in user (common.auth), not in a query of its own
+    addresses = [sql for sql in statements if '"account_emailaddress"' in sql]
+    assert len(addresses) == 1 and addresses[0].startswith('SELECT "auth_user"."id"')
+    # In the write, the customer's page generation comes before the entry: both statements' Python
+    # runs before the first of them takes the writers' turn (portal.sqlite).
+    entry = next(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "tickets_outboxentry"'))
+    assert statements[entry - 1].startswith('INSERT INTO "portal_cache"') and ":pagecache:customer:" in statements[entry - 1]
+    assert OutboxEntry.objects.get(subject="Counted").reference in response["Location"]
+
+
 def test_a_double_click_creates_one_ticket(dana, worker):
     token = token_of(dana.get("/tickets/new/").content.decode())
     before = Ticket.objects.count()
