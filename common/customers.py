@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from .prepared import Arg, Prepared
 
 # The attribute in which the sign-in backends (common.auth) leave the verified primary address read
-# with the request's user (None without one); customer_required takes it once.
+# with the request's user (None without one); customer_email takes it once.
 ADDRESS_READ_WITH_USER = "_verified_primary_address"
 _NOT_READ = object()
 
@@ -27,20 +27,16 @@ _PRIMARY_ADDRESS = Prepared(lambda a: verified_primary_address(a.user_id).values
 
 
 def customer_email(user) -> str | None:
+    """The user's verified primary address. Read with the user if the sign-in backends read it
+    (common.auth), and then taken once, so that nothing later in the request sees it after a change."""
     if not user.is_authenticated:
         return None
+    address = getattr(user, ADDRESS_READ_WITH_USER, _NOT_READ)
+    if address is not _NOT_READ:
+        delattr(user, ADDRESS_READ_WITH_USER)
+        return address
     rows = _PRIMARY_ADDRESS.rows(user_id=user.pk)
     return rows[0][0] if rows else None
-
-
-def _address_read_with(user) -> str | None:
-    """customer_email(user), as read with the request's user if it was: taken once, so that nothing
-    later in the request sees it after a change."""
-    address = getattr(user, ADDRESS_READ_WITH_USER, _NOT_READ)
-    if address is _NOT_READ:
-        return customer_email(user)
-    delattr(user, ADDRESS_READ_WITH_USER)
-    return address
 
 
 def customer_name(user) -> str:
@@ -56,7 +52,7 @@ def customer_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        email = _address_read_with(request.user)
+        email = customer_email(request.user)
         if email is None:
             messages.warning(request, _("Please verify your email address first: your tickets are kept under it."))
             return redirect("account_email")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
 from common.auth import AuthenticationBackend, ModelBackend
-from common.customers import _address_read_with
+from common.customers import customer_email
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-password-2026"
@@ -58,12 +58,12 @@ def test_the_verified_primary_address_is_read_with_the_user_and_taken_once(dana)
     user = ModelBackend().get_user(dana.pk)
     address.email = "dana.new@example.com"
     address.save(update_fields=["email"])
-    # customer_required takes the address read with the user; asked again, it is read afresh
-    assert _address_read_with(user) == "dana@example.com"
-    assert _address_read_with(user) == "dana.new@example.com"
+    # the address read with the user is taken once; asked again, it is read afresh
+    assert customer_email(user) == "dana@example.com"
+    assert customer_email(user) == "dana.new@example.com"
     address.verified = False
     address.save(update_fields=["verified"])
-    assert _address_read_with(AuthenticationBackend().get_user(dana.pk)) is None
+    assert customer_email(AuthenticationBackend().get_user(dana.pk)) is None
 
 
 def test_without_a_verified_address_the_customer_is_sent_to_verify_it(client, dana):
