@@ -148,7 +148,10 @@ def adopt_tickets() -> None:
     """Replies stored while their ticket was being delivered take the ticket's id (its delivery
     gave it to the replies it could see)."""
     ticket_of_parent = OutboxEntry.objects.filter(pk=OuterRef("parent_id")).values("ticket_id")[:1]
-    OutboxEntry.objects.filter(kind=Kind.REPLY, ticket_id=None, parent__status=Status.DELIVERED).update(
+    # From the replies that have a parent (the index of those), not from every delivered entry (a
+    # join lets SQLite start there).
+    parent_delivered = Exists(OutboxEntry.objects.filter(pk=OuterRef("parent_id"), status=Status.DELIVERED))
+    OutboxEntry.objects.filter(parent_delivered, kind=Kind.REPLY, parent__isnull=False, ticket_id=None).update(
         ticket_id=Subquery(ticket_of_parent))
 
 

@@ -11,6 +11,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -421,3 +423,51 @@ def test_a_reference_is_two_groups_of_four_of_the_readable_letters_each_as_likel
     assert set(counts) == set(REFERENCE_ALPHABET)  # no 0/O or 1/I, and every other letter used
     # 32,000 letters: each of the 32 about 1,000 times (a bias of 1 in 32 more or less is far outside this)
     assert all(850 < count < 1150 for count in counts.values())
+
+
+def _entry(**fields) -> OutboxEntry:
+    return OutboxEntry.objects.create(**{"kind": "ticket", "owner": "user:1", "email": DEMO, "full_name": "Dana",
+                                         "message": "Hello", **fields})
+
+
+@pytest.mark.django_db
+def test_replies_stored_while_their_ticket_was_delivered_take_its_id():
+    delivered = _entry(status="delivered", ticket_id=41)
+    pending = _entry(status="queued")
+    waiting = _entry(kind="reply", parent=delivered, status="queued")
+    still_waiting = _entry(kind="reply", parent=pending, status="queued")
+    own = _entry(kind="reply", ticket_id=7, status="queued")
+    outbox.adopt_tickets()
+    assert {e.pk: e.ticket_id for e in OutboxEntry.objects.filter(kind="reply")} == {
+        waiting.pk: 41, still_waiting.pk: None, own.pk: 7}
+
+
+def _plan(sql: str) -> str:
+    """How the database would run `sql` (as captured: parameters in place)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return " ".join(row[-1] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: else PostgreSQL reads the table
+        cursor.execute(f"EXPLAIN {sql}")
+        return " ".join(row[0] for row in cursor.fetchall())
+
+
+def _statements(run) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [query["sql"] for query in captured.captured_queries if query["sql"].startswith(("UPDATE", "SELECT"))]
+
+
+@pytest.mark.django_db
+def test_the_workers_queries_find_entries_through_the_outbox_indexes():
+    """The ticket and parent indexes keep only entries that have one (a new ticket writes no row in
+    them), and the status index holds the due time: the worker's queries still find their entries there."""
+    parent = _entry(status="delivered", ticket_id=41)
+    _entry(kind="reply", parent=parent, status="queued")
+    _entry(status="queued", next_attempt_at=timezone.now())
+    _entry(kind="reply", ticket_id=41, status="queued", next_attempt_at=timezone.now())
+    [adopt] = _statements(outbox.adopt_tickets)
+    claim, *_ = _statements(outbox._claim_batch)
+    assert "outbox_parent" in _plan(adopt)
+    assert "outbox_status_due" in _plan(claim) and "outbox_ticket" in _plan(claim)  # a reply waits for earlier ones
