@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -457,7 +457,7 @@ def _refused_form(request, entry):
 def _after_sending(request, sent: services.Sent):
     if sent.repeated:
         messages.info(request, _("This was sent already; here it is."))
-    return redirect(sent.url)
+    return HttpResponseRedirect(sent.url)  # a URL: redirect() would first try it as a view's name
 
 
 @require_GET

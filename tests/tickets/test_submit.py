@@ -180,8 +180,10 @@ def test_a_submission_reads_the_address_with_the_user_and_writes_the_page_genera
     assert len(addresses) == 1 and addresses[0].startswith('SELECT "auth_user"."id"')
     # In the write, the customer's page generation comes before the entry: both statements' Python
     # runs before the first of them takes the writers' turn (portal.sqlite).
+    # (Every CULL_CHECK_EVERY-th set of the cache goes Django's way, in statements of its own.)
     entry = next(i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "tickets_outboxentry"'))
-    assert statements[entry - 1].startswith('INSERT INTO "portal_cache"') and ":pagecache:customer:" in statements[entry - 1]
+    generation = [i for i, sql in enumerate(statements) if ":pagecache:customer:" in sql]
+    assert generation and max(generation) < entry
     assert OutboxEntry.objects.get(subject="Counted").reference in response["Location"]
 
 
