@@ -1,7 +1,7 @@
 """The helpdesk frozen under load: what visitors and /health/ get, and how soon pages are live again.
 
 Run it with `.venv/bin/python -m bench.outage` (about a minute). It starts the embedded helpdesk
-and the portal as bench/run.py does (gunicorn, 2 workers of 4 threads each, production settings,
+and the portal as bench/run.py does (gunicorn, BENCH_WORKERS of BENCH_THREADS threads, production settings,
 a fresh database with the demo data), lets one visitor read some pages, then freezes the helpdesk
 with SIGSTOP (its whole process group) while 8 visitors keep asking for pages that need it and
 /health/ is asked four times a second; after FROZEN_SECONDS it sends SIGCONT and goes on until the
@@ -23,7 +23,7 @@ from collections import defaultdict
 from contextlib import suppress
 from datetime import UTC, datetime
 
-from bench.run import RESULTS, Bench
+from bench.run import RESULTS, THREADS, WORKERS, Bench
 
 VISITORS = 8
 FROZEN_SECONDS = float(os.environ.get("OUTAGE_FROZEN_SECONDS", "20"))
@@ -157,7 +157,7 @@ class Outage(Bench):
         lines = [f"# The helpdesk frozen under load, {results['started']}", "",
                  f"{VISITORS} visitors, helpdesk frozen (SIGSTOP) for {FROZEN_SECONDS:g} s, reference data and "
                  f"KB cached for {CACHE_TTL} s (every page read before is an old copy at the freeze); "
-                 "2 gunicorn workers of 4 threads per server, one 2-core machine.", "",
+                 f"{WORKERS} gunicorn workers of {THREADS} threads per server, one 2-core machine.", "",
                  f"The breaker was open (as /health/ reported) {opened} s after the freeze; pages were live "
                  f"again {self.live_again} s after the resume.", "",
                  "| page | requests | statuses | with notice | p50 ms | max ms | over 1 s (the last began at s) "

@@ -6,13 +6,14 @@ import os
 import signal
 import socket
 
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# Threads, measured (README, Benchmark): 4 sync workers and 4 gthread workers of 2 threads gave the
-# same throughput as 2 of 4 threads with a lower p99, but with one thread per process (sync) or two,
-# KAYAKO_CONCURRENT_CALLS (threads - 1, so that a hung helpdesk never takes every thread) leaves one
-# call at a time per process: under load the second page waits for it and shows an old copy. So 2
-# processes of 4 threads each (scripts/run) stay.
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "3"))
+# Processes and threads, measured on two cores (README, Benchmark), alternating on one machine: with 4
+# processes of 3 threads the submit POST kept 0.31 of the ceiling against 0.27 with 2 of 4 (a thread
+# holding SQLite's writers' turn waits for its process's GIL between statements: fewer threads per
+# process, shorter turns), the ticket pages as before. 4 of 2 did better still for the POST (0.30-0.35),
+# but KAYAKO_CONCURRENT_CALLS (threads - 1) is then one call per process: with the helpdesk frozen a
+# page waiting 0.5 s for that slot held the process's other thread, and /health/ took 0.5 s.
 worker_class = "gthread"
 # Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections over
 # them. On one shared socket a gthread worker accepts whatever arrives, busy or not, and the one that

@@ -56,10 +56,10 @@ KAYAKO_API_USERNAME = env.str("KAYAKO_API_USERNAME", default=DEMO_API_USERNAME)
 KAYAKO_API_PASSWORD = env.str("KAYAKO_API_PASSWORD", default=DEMO_API_PASSWORD)
 KAYAKO_OPERATION_TIMEOUT = env.float("KAYAKO_OPERATION_TIMEOUT", default=5.0)
 KAYAKO_CONNECT_TIMEOUT = env.float("KAYAKO_CONNECT_TIMEOUT", default=2.0)
-KAYAKO_POOL_SIZE = env.int("KAYAKO_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=4))
+KAYAKO_POOL_SIZE = env.int("KAYAKO_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=3))
 # Threads of a process that may wait on the helpdesk at once: one fewer than it has, so that a hung
 # helpdesk never takes them all (pages that do not need it, and /health/, still find one).
-KAYAKO_CONCURRENT_CALLS = env.int("KAYAKO_CONCURRENT_CALLS", default=max(1, env.int("GUNICORN_THREADS", default=4) - 1))
+KAYAKO_CONCURRENT_CALLS = env.int("KAYAKO_CONCURRENT_CALLS", default=max(1, env.int("GUNICORN_THREADS", default=3) - 1))
 # The circuit breaker: after this many timeouts or connection failures in a row, calls fail at once
 # for the cool-down (seconds); then one trial call decides whether they resume.
 KAYAKO_BREAKER_FAILURES = env.int("KAYAKO_BREAKER_FAILURES", default=3)
